@@ -1,0 +1,47 @@
+"""Application factory: one FastAPI app serving the JSON API and the web UI.
+
+``create_app(settings)`` builds the knowledge base once and hangs it on ``app.state``; tests make
+variants by passing their own settings. No domain logic lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import router as api_router
+from kb.knowledge import KnowledgeBase
+from kb.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = None) -> FastAPI:
+    """Build the app; reuse ``kb`` when the caller already opened one."""
+    from web.routes import mount as mount_web
+    from web.routes import render_error
+
+    settings = settings or Settings()
+    owned = kb is None
+    knowledge = kb or KnowledgeBase(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            knowledge.close()
+
+    app = FastAPI(
+        title="Leerlus",
+        description="Kennisbank voor casuïstiek in de jeugdhulp: zoeken, casussen en facetten.",
+        version="0.1.0",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    app.state.kb = knowledge
+    app.state.settings = settings
+    app.include_router(api_router)
+    mount_web(app)
+    errors.install(app, render_error)
+    return app

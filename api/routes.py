@@ -1,0 +1,85 @@
+"""JSON API routes (``/api/...``): thin calls into :mod:`kb`, public models out.
+
+The search route shares its contract with ``leerlus search --json``; the web pages are computed by
+the same ``kb`` functions and link to these routes as their JSON twins.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from api.deps import KBDep
+from kb.models import CaseDetail, CasesPage
+from kb.records import FACET_FIELDS
+from kb.search import make_request, request_from_query
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+FacetParam = Annotated[list[str] | None, Query()]
+Page = Annotated[int, Query(ge=1, le=1000, description="Paginanummer.")]
+Limit = Annotated[int, Query(ge=1, le=100, description="Resultaten per pagina.")]
+
+
+@router.get("/search", summary="Zoek casussen")
+def search(
+    request: Request,
+    kb: KBDep,
+    q: Annotated[str, Query(max_length=10_000, description="Zoekvraag.")] = "",
+    page: Page = 1,
+    limit: Limit = 10,
+    sort: Annotated[str, Query(description="relevantie of datum.")] = "relevantie",
+    van: Annotated[str | None, Query(description="Vanaf JJJJ, JJJJ-MM of JJJJ-MM-DD.")] = None,
+    tot: Annotated[str | None, Query(description="Tot en met JJJJ, JJJJ-MM of JJJJ-MM-DD.")] = None,
+    soort: FacetParam = None,
+    regio: FacetParam = None,
+    team: FacetParam = None,
+    jaar: FacetParam = None,
+    leeftijdscategorie: FacetParam = None,
+    hulpvraag: FacetParam = None,
+    wetten: FacetParam = None,
+    blokkades: FacetParam = None,
+) -> dict[str, Any]:
+    """Zoekresultaten met markeringen, facetaantallen en het totaal; hetzelfde als
+    ``leerlus search --json``. Facetfilters zijn herhaalbaar (``blokkades=a&blokkades=b``)."""
+    return kb.search(request_from_query(request.query_params.getlist)).to_dict()
+
+
+@router.get("/cases", response_model=CasesPage, summary="Lijst van casussen")
+def list_cases(
+    request: Request,
+    kb: KBDep,
+    page: Page = 1,
+    limit: Limit = 20,
+    soort: FacetParam = None,
+    regio: FacetParam = None,
+    team: FacetParam = None,
+    jaar: FacetParam = None,
+    leeftijdscategorie: FacetParam = None,
+    hulpvraag: FacetParam = None,
+    wetten: FacetParam = None,
+    blokkades: FacetParam = None,
+) -> CasesPage:
+    """Casussen, nieuwste eerst, te filteren op elk facetveld."""
+    checked = make_request(filters={name: request.query_params.getlist(name) for name in FACET_FIELDS})
+    return kb.cases(filters=checked.filters, page=page, limit=limit)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail, summary="Eén casus")
+def get_case(case_id: str, kb: KBDep) -> CaseDetail:
+    """Metadata, de tekst als veilige HTML en de verwijzingen in beide richtingen."""
+    return kb.case(case_id)
+
+
+@router.get("/facets", summary="Facetten met aantallen")
+def facets(kb: KBDep) -> dict[str, Any]:
+    """Aantal casussen per waarde van elk facetveld, met de Nederlandse labels."""
+    tax = kb.taxonomy
+    labels = {
+        "soort": {t.code: t.label for t in tax.soorten},
+        "hulpvraag": {t.code: t.label for t in tax.hulpvraag},
+        "blokkades": {t.code: t.label for t in tax.blokkades},
+        "leeftijdscategorie": {t.code: t.label for t in tax.leeftijdscategorieen},
+    }
+    return {"facets": kb.facets(), "labels": labels}

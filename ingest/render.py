@@ -1,0 +1,134 @@
+"""Rendering stage: the Markdown body becomes sanitised HTML and plain text for the index.
+
+``[[case-id]]`` (or ``[[case-id|tekst]]``) becomes a link to that case through a Python-Markdown
+inline processor, not a regex over the produced HTML. Whatever HTML an author writes is cleaned
+by ``nh3``: no scripts, styles, event handlers or foreign schemes reach a page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from xml.etree import ElementTree
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+
+CASE_LINK = r"\[\[([A-Za-z0-9][A-Za-z0-9._-]{0,199})(?:\|([^\]\n]{1,200}))?\]\]"
+CASE_URL = "/casus/{id}"
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s",
+    "del", "ins", "sup", "sub", "mark", "blockquote", "code", "pre", "ul", "ol", "li", "dl",
+    "dt", "dd", "a", "table", "thead", "tbody", "tr", "th", "td", "caption", "abbr", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "data-case"},
+    "abbr": {"title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+BLOCK_TAGS = {
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "br",
+    "hr",
+}
+
+
+def case_links(text: str) -> list[str]:
+    """Ids linked with ``[[id]]`` in a Markdown text, in order, without repeats."""
+    return list(dict.fromkeys(m.group(1) for m in re.finditer(CASE_LINK, text)))
+
+
+class _CaseLinkProcessor(InlineProcessor):
+    def handleMatch(  # type: ignore[override]  # noqa: N802
+        self, m: re.Match[str], data: str
+    ) -> tuple[ElementTree.Element, int, int]:
+        case_id, label = m.group(1), m.group(2)
+        el = ElementTree.Element("a")
+        el.set("href", CASE_URL.format(id=case_id))
+        el.set("class", "casuslink")
+        el.set("data-case", case_id)
+        el.text = (label or case_id).strip()
+        return el, m.start(0), m.end(0)
+
+
+class CaseLinkExtension(Extension):
+    """Registers the ``[[id]]`` processor ahead of Markdown's own link patterns."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        md.inlinePatterns.register(_CaseLinkProcessor(CASE_LINK, md), "leerlus_caselink", 175)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    text: str
+
+
+def render(body: str) -> Rendered:
+    """Markdown body -> (sanitised HTML, plain text)."""
+    md = markdown.Markdown(
+        extensions=["tables", "sane_lists", "fenced_code", CaseLinkExtension()],
+        output_format="html",
+    )
+    raw_html = md.convert(body)
+    clean = nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return Rendered(html=clean, text=html_to_text(clean))
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.link_id: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in BLOCK_TAGS:
+            self.parts.append("\n")
+        if tag == "a":
+            self.link_id = dict(attrs).get("data-case")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.link_id = None
+        if tag in BLOCK_TAGS:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        # A bare [[id]] link shows the id; ids are not words of the case, so keep them out.
+        if self.link_id is None or data.strip() != self.link_id:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text of rendered HTML: one block per line, bare case ids left out."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    lines = (" ".join(line.split()) for line in "".join(collector.parts).split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,193 @@
+"""Ingest runner: bring SQL and the index in line with the case files, incrementally.
+
+Unchanged files (same content hash in SQL *and* index) are skipped; new and changed files are
+parsed and written; cases whose file disappeared or no longer parses are removed, so files, SQL
+and index never silently disagree. A failing file is reported and the run goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.issues import Issue
+from ingest.parse import content_hash, parse_case
+from kb.knowledge import KnowledgeBase
+from kb.records import CaseRecord
+
+BATCH_SIZE = 500
+PROGRESS_THRESHOLD = 200
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, and every problem it found."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} nieuw, {len(self.updated)} bijgewerkt, "
+            f"{len(self.removed)} verwijderd, {self.unchanged} ongewijzigd, "
+            f"{len(self.failed)} mislukt"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "toegevoegd": self.added,
+            "bijgewerkt": self.updated,
+            "verwijderd": self.removed,
+            "ongewijzigd": self.unchanged,
+            "mislukt": self.failed,
+            "meldingen": [i.to_dict() for i in self.issues],
+        }
+
+
+def case_files(content_dir: Path) -> Iterator[Path]:
+    """Every ``*.md`` under ``content_dir``, sorted; names starting with '.' or '_' are skipped."""
+    for path in sorted(content_dir.rglob("*.md")):
+        rel = path.relative_to(content_dir)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if path.is_file():
+            yield path
+
+
+def display_path(content_dir: Path, path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def ingest(
+    kb: KnowledgeBase,
+    content_dir: Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest ``content_dir`` (default: the configured one) into ``kb``."""
+    content_dir = (content_dir or kb.settings.content_dir).resolve()
+    report = IngestReport()
+    if not content_dir.is_dir():
+        report.issues.append(Issue(str(content_dir), "map met casussen bestaat niet"))
+        report.failed.append(str(content_dir))
+        return report
+    stored = kb.stored_files()  # rel path -> (id, hash)
+    indexed = kb.index.hashes()  # id -> hash
+    owner: dict[str, str] = {}  # id -> rel path that keeps it
+    shown: dict[str, str] = {}  # rel path -> path as shown to the user
+    pending: list[CaseRecord] = []
+    bad_paths: set[str] = set()
+
+    files = list(case_files(content_dir))
+    for path in files:
+        rel = path.relative_to(content_dir).as_posix()
+        shown[rel] = display_path(content_dir, path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            report.issues.append(Issue(shown[rel], f"bestand is niet te lezen: {exc.strerror}"))
+            bad_paths.add(rel)
+            continue
+        digest = content_hash(raw)
+        previous = stored.get(rel)
+        if previous and previous[1] == digest and indexed.get(previous[0]) == digest:
+            owner.setdefault(previous[0], rel)
+            report.unchanged += 1
+            continue
+        result = parse_case(
+            raw,
+            path=shown[rel],
+            rel_path=rel,
+            taxonomy=kb.taxonomy,
+            max_bytes=kb.settings.max_file_bytes,
+        )
+        report.issues.extend(result.issues)
+        if result.record is None:
+            bad_paths.add(rel)
+            continue
+        pending.append(result.record)
+
+    # Duplicate ids: the file that already holds the id keeps it, otherwise the first by path.
+    pending.sort(key=lambda r: (stored.get(r.path, ("", ""))[0] != r.id, r.path))
+    accepted: list[CaseRecord] = []
+    for record in pending:
+        holder = owner.get(record.id)
+        if holder is not None and holder != record.path:
+            report.issues.append(
+                Issue(
+                    shown[record.path],
+                    f"id '{record.id}' komt ook voor in {shown.get(holder, holder)}; "
+                    "geef een van beide bestanden een ander id",
+                    field="id",
+                )
+            )
+            bad_paths.add(record.path)
+            continue
+        owner[record.id] = record.path
+        accepted.append(record)
+
+    present = {path.relative_to(content_dir).as_posix() for path in files}
+    keep_ids = {r.id for r in accepted} | {
+        case_id for case_id, rel in owner.items() if rel in present and rel not in bad_paths
+    }
+    gone = sorted(
+        {case_id for rel, (case_id, _) in stored.items() if case_id not in keep_ids}
+        | {case_id for case_id in indexed if case_id not in keep_ids}
+    )
+    for rel in sorted(bad_paths & stored.keys()):
+        if stored[rel][0] not in keep_ids:
+            report.issues.append(Issue(shown.get(rel, rel), "niet meer geldig: de casus is uit de kennisbank gehaald"))
+
+    stored_ids = {case_id for case_id, _ in stored.values()}
+    report.failed = sorted(shown.get(p, p) for p in bad_paths)
+    total = len(accepted) + (1 if gone else 0)
+    done = 0
+    if progress:
+        progress(done, total)
+    if gone:
+        with kb.write() as batch:
+            batch.delete(gone)
+        report.removed = [i for i in gone if i in stored_ids]
+        done += 1
+    for start in range(0, len(accepted), BATCH_SIZE):
+        chunk = accepted[start : start + BATCH_SIZE]
+        with kb.write(expected=len(accepted)) as batch:
+            for record in chunk:
+                batch.put(record)
+        for record in chunk:
+            (report.updated if record.id in stored_ids else report.added).append(record.id)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+
+    for source, target in kb.unknown_links():
+        holder = owner.get(source)
+        report.issues.append(
+            Issue(
+                shown.get(holder, holder) if holder else source,
+                f"verwijzing naar onbekende casus '{target}'",
+                field="verwijzingen",
+                severity="waarschuwing",
+            )
+        )
+    return report
+
+
+def reindex(kb: KnowledgeBase, content_dir: Path | None = None, *, progress: Progress | None = None) -> IngestReport:
+    """Throw away SQL and index and rebuild both from the files."""
+    kb.reset()
+    return ingest(kb, content_dir, progress=progress)

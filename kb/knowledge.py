@@ -1,0 +1,103 @@
+"""The knowledge base as one object: SQL store plus search index, shared by API, web and CLI.
+
+A :class:`KnowledgeBase` is built once per process from :class:`~kb.settings.Settings`. Readers
+call its methods; the ingest stage writes through :meth:`KnowledgeBase.write`, which keeps SQL
+and index in one unit of work per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from kb import store
+from kb.db import make_engine, session_scope
+from kb.errors import NotFound
+from kb.index import WhooshIndex
+from kb.index.backend import IndexBatch
+from kb.models import CaseDetail, CasesPage
+from kb.records import FACET_FIELDS, CaseRecord
+from kb.search import SearchRequest, SearchResult
+from kb.settings import Settings
+from kb.taxonomy import Taxonomy, load_taxonomy
+
+
+@dataclass
+class Batch:
+    """One unit of work: SQL session and index writer, committed together."""
+
+    session: Session
+    index: IndexBatch
+
+    def put(self, record: CaseRecord) -> None:
+        store.upsert_case(session=self.session, record=record)
+        self.index.put(record)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        store.delete_cases(session=self.session, ids=ids)
+        self.index.delete(ids)
+
+
+class KnowledgeBase:
+    """Read and write access to all cases, through SQL and the search index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = make_engine(settings.sql_url)
+        self.index = WhooshIndex(settings.index_dir)
+        self.taxonomy: Taxonomy = load_taxonomy(settings.taxonomy_dir)
+
+    def close(self) -> None:
+        self.index.close()
+        self.engine.dispose()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self, expected: int = 0) -> Iterator[Batch]:
+        """SQL is committed first, then the index; a failure in either cancels the index."""
+        with self.index.writer(expected) as index_batch, session_scope(self.engine) as session:
+            yield Batch(session=session, index=index_batch)
+
+    def reset(self) -> None:
+        """Empty SQL and index, for a rebuild from the files."""
+        with session_scope(self.engine) as session:
+            ids = [case_id for case_id, _ in store.stored_files(session=session).values()]
+            store.delete_cases(session=session, ids=ids)
+        self.index.clear()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def stored_files(self) -> dict[str, tuple[str, str]]:
+        with Session(self.engine) as session:
+            return store.stored_files(session=session)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return self.index.search(request)
+
+    def case(self, case_id: str) -> CaseDetail:
+        """One case with links both ways; :class:`NotFound` with a Dutch message otherwise."""
+        with Session(self.engine) as session:
+            case = store.get_case(session=session, case_id=case_id)
+            if case is None:
+                raise NotFound(f"casus '{case_id}' bestaat niet")
+            return store.case_detail(session=session, case=case)
+
+    def cases(self, *, filters: Mapping[str, Iterable[str]] | None = None, page: int = 1, limit: int = 20) -> CasesPage:
+        with Session(self.engine) as session:
+            return store.list_cases(session=session, filters=filters, page=page, limit=limit)
+
+    def facets(self) -> dict[str, dict[str, int]]:
+        """Counts per value of every facet over all cases, most frequent first."""
+        with Session(self.engine) as session:
+            raw = store.tag_values(session=session)
+        return {name: dict(sorted(raw.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))) for name in FACET_FIELDS}
+
+    def unknown_links(self) -> list[tuple[str, str]]:
+        with Session(self.engine) as session:
+            return store.unknown_link_targets(session=session)

@@ -1,0 +1,44 @@
+"""Settings for every stage of the flow, read once from ``LEERLUS_*`` environment variables.
+
+One :class:`Settings` object is built per process (or per test) and passed down explicitly;
+nothing reads the environment behind its back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where Leerlus keeps its data and how it serves it."""
+
+    model_config = SettingsConfigDict(env_prefix="LEERLUS_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Map voor database en zoekindex.")
+    content_dir: Path = Field(default=Path("content"), description="Map met de casusbestanden.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy-URL; standaard SQLite in de datamap.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    taxonomy_dir: Path | None = Field(
+        default=None, description="Map met eigen blokkades.yaml, wetten.yaml of vocabulaire.yaml."
+    )
+    max_file_bytes: int = Field(default=1_000_000, ge=1)
+
+    @field_validator("data_dir", "content_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def sql_url(self) -> str:
+        """The database URL in use: the configured one, or SQLite inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'leerlus.sqlite3').resolve()}"

@@ -1,0 +1,145 @@
+"""SQL data functions (the store stage): write, remove and read cases.
+
+Keyword-only functions with the session first, as in the FastAPI template. Routes and commands
+never run ``select()`` themselves; they call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from kb.models import Case, CaseDetail, CaseLink, CasesPage, CaseSummary, CaseTag, LinkPublic
+from kb.records import MULTI_VALUED, SINGLE_VALUED, CaseRecord
+
+
+def upsert_case(*, session: Session, record: CaseRecord) -> Case:
+    """Insert or replace the case, its facet tags and its outgoing links."""
+    _delete_children(session, [record.id])
+    case = session.get(Case, record.id)
+    values: dict[str, Any] = dict(
+        path=record.path,
+        content_hash=record.content_hash,
+        titel=record.titel,
+        soort=record.soort,
+        datum=record.datum,
+        jaar=record.jaar,
+        regio=record.regio,
+        team=record.team,
+        leeftijdscategorie=record.leeftijdscategorie,
+        besluit=record.besluit,
+        mandaat=record.mandaat,
+        uitkomst=record.uitkomst,
+        hulpvraag=list(record.hulpvraag),
+        wetten=list(record.wetten),
+        blokkades=list(record.blokkades),
+        lessen_casus=list(record.lessen_casus),
+        lessen_systeem=list(record.lessen_systeem),
+        verwijzingen=list(record.verwijzingen),
+        extra=dict(record.extra),
+        body_markdown=record.body_markdown,
+        body_html=record.body_html,
+    )
+    if case is None:
+        case = Case(id=record.id, **values)
+    else:
+        for key, value in values.items():
+            setattr(case, key, value)
+    session.add(case)
+    session.flush()
+    for name in SINGLE_VALUED + MULTI_VALUED:
+        for value in dict.fromkeys(record.facet_values(name)):
+            session.add(CaseTag(case_id=record.id, veld=name, waarde=value))
+    for target, via in record.links().items():
+        session.add(CaseLink(source_id=record.id, target_id=target, via=via))
+    return case
+
+
+def delete_cases(*, session: Session, ids: Sequence[str]) -> None:
+    """Remove cases with their tags and outgoing links."""
+    if not ids:
+        return
+    _delete_children(session, ids)
+    session.execute(delete(Case).where(col(Case.id).in_(ids)))
+
+
+def _delete_children(session: Session, ids: Sequence[str]) -> None:
+    session.execute(delete(CaseTag).where(col(CaseTag.case_id).in_(ids)))
+    session.execute(delete(CaseLink).where(col(CaseLink.source_id).in_(ids)))
+
+
+def stored_files(*, session: Session) -> dict[str, tuple[str, str]]:
+    """Every stored case as ``path -> (id, content_hash)``."""
+    rows = session.exec(select(Case.path, Case.id, Case.content_hash)).all()
+    return {path: (case_id, digest) for path, case_id, digest in rows}
+
+
+def get_case(*, session: Session, case_id: str) -> Case | None:
+    return session.get(Case, case_id)
+
+
+def case_detail(*, session: Session, case: Case) -> CaseDetail:
+    """The public view of a case with links both ways, titles filled in where known."""
+    out_rows = session.exec(select(CaseLink).where(CaseLink.source_id == case.id)).all()
+    in_rows = session.exec(select(CaseLink).where(CaseLink.target_id == case.id)).all()
+    ids = {r.target_id for r in out_rows} | {r.source_id for r in in_rows}
+    known = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(ids))).all()}
+
+    def link(other: str, via: str) -> LinkPublic:
+        target = known.get(other)
+        if target is None:
+            return LinkPublic(id=other, via=via, bestaat=False)
+        return LinkPublic(id=other, titel=target.titel, datum=target.datum, soort=target.soort, via=via)
+
+    links_out = sorted((link(r.target_id, r.via) for r in out_rows), key=_by_date)
+    links_in = sorted((link(r.source_id, r.via) for r in in_rows), key=_by_date)
+    return CaseDetail.model_validate({**case.model_dump(), "links_out": links_out, "links_in": links_in})
+
+
+def _by_date(link: LinkPublic) -> tuple[str, str]:
+    return (link.datum or "", link.id)
+
+
+def list_cases(
+    *,
+    session: Session,
+    filters: Mapping[str, Iterable[str]] | None = None,
+    page: int = 1,
+    limit: int = 20,
+) -> CasesPage:
+    """Cases newest first; ``filters`` maps a facet name to accepted values (any of them)."""
+    query = select(Case)
+    count_query = select(func.count()).select_from(Case)
+    for name, values in (filters or {}).items():
+        wanted = list(values)
+        if not wanted:
+            continue
+        sub = select(CaseTag.case_id).where(CaseTag.veld == name, col(CaseTag.waarde).in_(wanted))
+        query = query.where(col(Case.id).in_(sub))
+        count_query = count_query.where(col(Case.id).in_(sub))
+    total = session.exec(count_query).one()
+    rows = session.exec(
+        query.order_by(col(Case.datum).desc(), col(Case.id)).offset((page - 1) * limit).limit(limit)
+    ).all()
+    data = [CaseSummary.model_validate(row.model_dump()) for row in rows]
+    return CasesPage(data=data, count=int(total), page=page, limit=limit)
+
+
+def tag_values(*, session: Session) -> dict[str, dict[str, int]]:
+    """Counts per value of every facet over all cases."""
+    rows = session.exec(select(CaseTag.veld, CaseTag.waarde, func.count()).group_by(CaseTag.veld, CaseTag.waarde)).all()
+    out: dict[str, dict[str, int]] = {}
+    for veld, waarde, count in rows:
+        out.setdefault(veld, {})[waarde] = int(count)
+    return out
+
+
+def unknown_link_targets(*, session: Session) -> list[tuple[str, str]]:
+    """Links whose target id is not a stored case, as ``(source, target)``."""
+    rows = session.exec(
+        select(CaseLink.source_id, CaseLink.target_id).where(col(CaseLink.target_id).not_in(select(Case.id)))
+    ).all()
+    return sorted((s, t) for s, t in rows)

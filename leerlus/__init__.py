@@ -1,0 +1,3 @@
+"""Leerlus: the command line, the outermost layer that builds the app and calls it."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,187 @@
+"""The ``leerlus`` command: thin wrappers that build the knowledge base and call it.
+
+No domain logic lives here. Every command reads :class:`kb.settings.Settings` from the
+environment, prints Dutch text (or JSON with ``--json``) and exits non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from kb.errors import LeerlusError
+from kb.knowledge import KnowledgeBase
+from kb.search import make_request, parse_filter_args
+from kb.settings import Settings
+
+app = typer.Typer(
+    help="Leerlus: kennisbank voor casuïstiek in de jeugdhulp.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Antwoord als JSON.")]
+
+
+def _kb(content_dir: Path | None = None) -> KnowledgeBase:
+    settings = Settings()
+    if content_dir is not None:
+        settings = settings.model_copy(update={"content_dir": content_dir})
+    return KnowledgeBase(settings)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _run_ingest(kb: KnowledgeBase, content_dir: Path | None, rebuild: bool) -> int:
+    from ingest.runner import ingest, reindex
+
+    run = reindex if rebuild else ingest
+    with Progress(
+        TextColumn("[bold]Inlezen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("inlezen", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=total >= 200)
+
+        report = run(kb, content_dir, progress=progress)
+    for issue in report.issues:
+        err.print(str(issue), style="red" if issue.is_error else "yellow", markup=False, highlight=False)
+    out.print(f"Klaar: {report.summary()}.", markup=False, highlight=False)
+    return 0 if report.ok else 1
+
+
+@app.command()
+def ingest(
+    content_dir: Annotated[Path | None, typer.Argument(help="Map met casussen.")] = None,
+) -> None:
+    """Lees nieuwe en gewijzigde casusbestanden in; verwijder wat weg is."""
+    kb = _kb(content_dir)
+    raise typer.Exit(_run_ingest(kb, content_dir, rebuild=False))
+
+
+@app.command()
+def reindex(
+    content_dir: Annotated[Path | None, typer.Argument(help="Map met casussen.")] = None,
+) -> None:
+    """Bouw database en zoekindex opnieuw op uit de bestanden."""
+    kb = _kb(content_dir)
+    raise typer.Exit(_run_ingest(kb, content_dir, rebuild=True))
+
+
+@app.command()
+def doctor(
+    content_dir: Annotated[Path | None, typer.Argument(help="Map met casussen.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Meld verschillen tussen bestanden, database en zoekindex."""
+    from ingest.doctor import check
+
+    drift = check(_kb(content_dir), content_dir)
+    if as_json:
+        _print_json({"ok": not drift, "afwijkingen": [d.to_dict() for d in drift]})
+    elif drift:
+        for item in drift:
+            out.print(str(item), markup=False, highlight=False)
+        out.print(f"{len(drift)} afwijking(en) gevonden; draai 'leerlus ingest' of 'leerlus reindex'.")
+    else:
+        out.print("Alles klopt: bestanden, database en zoekindex zijn gelijk.")
+    raise typer.Exit(1 if drift else 0)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Zoekvraag.")] = "",
+    filter: Annotated[list[str] | None, typer.Option("--filter", "-f", help="veld=waarde, herhaalbaar.")] = None,
+    van: Annotated[str | None, typer.Option(help="Vanaf datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")] = None,
+    tot: Annotated[str | None, typer.Option(help="Tot en met datum.")] = None,
+    sort: Annotated[str, typer.Option(help="relevantie of datum.")] = "relevantie",
+    limit: Annotated[int, typer.Option(help="Aantal resultaten per pagina.")] = 10,
+    page: Annotated[int, typer.Option(help="Paginanummer.")] = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Zoek precedenten."""
+    kb = _kb()
+    request = make_request(
+        query=query, filters=parse_filter_args(filter or []), van=van, tot=tot,
+        sort=sort, page=page, limit=limit,
+    )  # fmt: skip
+    result = kb.search(request)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    from leerlus.text import print_search
+
+    print_search(out, result)
+
+
+@app.command()
+def show(case_id: Annotated[str, typer.Argument(help="Casus-id.")], as_json: JsonFlag = False) -> None:
+    """Toon één casus met metadata en verwijzingen."""
+    detail = _kb().case(case_id)
+    if as_json:
+        _print_json(detail.model_dump(mode="json"))
+        return
+    from leerlus.text import print_case
+
+    print_case(out, detail)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Adres (standaard LEERLUS_HOST of 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Poort (standaard LEERLUS_PORT of 8000).")] = None,
+    skip_ingest: Annotated[bool, typer.Option("--zonder-inlezen", help="Sla het inlezen bij de start over.")] = False,
+) -> None:
+    """Lees de casussen in en start de website en de JSON-API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    kb = KnowledgeBase(settings)
+    if not skip_ingest:
+        _run_ingest(kb, None, rebuild=False)
+    host = host or settings.host
+    port = port or settings.port
+    out.print(f"Leerlus draait op http://{host}:{port}/  (stoppen met Ctrl+C)", markup=False)
+    uvicorn.run(create_app(settings, kb=kb), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def info(as_json: JsonFlag = False) -> None:
+    """Toon instellingen, gegevensbestanden en aantallen."""
+    kb = _kb()
+    data = {
+        "datamap": str(kb.settings.data_dir.resolve()),
+        "casusmap": str(kb.settings.content_dir.resolve()),
+        "database": kb.settings.sql_url.split("@")[-1],
+        "zoekindex": str(kb.settings.index_dir.resolve()),
+        "casussen": len(kb.stored_files()),
+        "gegevensbestanden": list(kb.taxonomy.sources),
+    }
+    if as_json:
+        _print_json(data)
+        return
+    for key, value in data.items():
+        out.print(f"{key}: {value}", markup=False, highlight=False)
+
+
+def main() -> None:
+    """Entry point: run the app, turning :class:`LeerlusError` into a Dutch message and exit 2."""
+    try:
+        app()
+    except LeerlusError as exc:
+        err.print(f"fout: {exc.detail}", markup=False, highlight=False)
+        sys.exit(2)

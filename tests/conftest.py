@@ -1,0 +1,110 @@
+"""Shared fixtures: settings and knowledge bases on SQLite and on a private PostgreSQL server,
+an in-process HTTP client, and a small hand-written corpus."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kb.knowledge import KnowledgeBase
+from kb.settings import Settings
+from tests.pgserver import PostgresServer, find_bindir
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+SAMPLE_CORPUS = ROOT / "content"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a system dependency is missing, but fail in CI where it must exist."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it; see .ci/run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    bindir = find_bindir()
+    require(bindir is not None, "PostgreSQL server binaries not found")
+    assert bindir is not None
+    server = PostgresServer(bindir)
+    server.start()
+    yield server
+    server.stop()
+
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """``None`` means the embedded default (SQLite in the data directory)."""
+    if request.param == "sqlite":
+        return None
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    return server.create_database(f"leerlus_{os.getpid()}_{next(_db_counter)}")
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, content_dir: Path) -> Callable[..., Settings]:
+    def factory(**overrides: object) -> Settings:
+        values: dict[str, object] = {"data_dir": tmp_path / "data", "content_dir": content_dir}
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return factory
+
+
+@pytest.fixture
+def kb(make_settings: Callable[..., Settings], database_url: str | None) -> Iterator[KnowledgeBase]:
+    """A knowledge base on the fixture corpus, on both database backends, not yet ingested."""
+    knowledge = KnowledgeBase(make_settings(database_url=database_url))
+    yield knowledge
+    knowledge.close()
+
+
+@pytest.fixture
+def ingested(kb: KnowledgeBase) -> KnowledgeBase:
+    from ingest.runner import ingest
+
+    report = ingest(kb)
+    assert report.ok, [str(i) for i in report.issues]
+    return kb
+
+
+@pytest.fixture(scope="session")
+def sample_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    """The real sample corpus from ``content/``, ingested once on SQLite."""
+    from ingest.runner import ingest
+
+    data = tmp_path_factory.mktemp("sample-data")
+    knowledge = KnowledgeBase(Settings(data_dir=data, content_dir=SAMPLE_CORPUS))
+    report = ingest(knowledge)
+    assert report.ok, [str(i) for i in report.issues if i.is_error]
+    yield knowledge
+    knowledge.close()
+
+
+@pytest.fixture
+def client(ingested: KnowledgeBase):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(ingested.settings, kb=ingested), raise_server_exceptions=False) as c:
+        yield c

@@ -1,0 +1,159 @@
+"""HTML pages (Jinja2, server-rendered, Dutch): home, search results, case page, errors.
+
+Each page is computed by the same ``kb`` call as its JSON twin under ``/api`` and links to it.
+Pages work without JavaScript: facets, filters and pagination are plain links and forms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import nh3
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from api.deps import KBDep
+from kb.search import SearchResult, request_from_query
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+
+FACET_TITLES = {
+    "blokkades": "Blokkade",
+    "wetten": "Wet",
+    "hulpvraag": "Hulpvraag",
+    "soort": "Soort",
+    "regio": "Regio",
+    "team": "Team",
+    "jaar": "Jaar",
+    "leeftijdscategorie": "Leeftijd",
+}
+FACET_ORDER = (
+    "blokkades",
+    "soort",
+    "hulpvraag",
+    "wetten",
+    "regio",
+    "jaar",
+    "leeftijdscategorie",
+    "team",
+)
+
+
+def snippet(html: str) -> Markup:
+    """A search snippet as safe markup: only <mark> survives."""
+    return Markup(nh3.clean(html, tags={"mark"}, attributes={}))
+
+
+templates.env.filters["snippet"] = snippet
+
+
+def label_for(kb: Any, field: str, code: str) -> str:
+    names = {"blokkades": "blokkades", "hulpvraag": "hulpvraag", "soort": "soorten"}
+    if field in names:
+        return str(kb.taxonomy.label(names[field], code))
+    if field == "leeftijdscategorie":
+        return f"{code} jaar"
+    return code
+
+
+class SearchView:
+    """URL helpers for one results page: toggle a facet, change page, the JSON twin."""
+
+    def __init__(self, result: SearchResult, params: list[tuple[str, str]]) -> None:
+        self.result = result
+        self.params = params
+
+    def without_filters(self) -> str:
+        kept = [(k, v) for k, v in self.params if k in ("q", "sort")]
+        return f"/zoeken?{urlencode(kept)}" if kept else "/zoeken"
+
+    def toggle(self, field: str, value: str) -> str:
+        pair = (field, value)
+        kept = [p for p in self.params if p != pair and p[0] != "page"]
+        if pair not in self.params:
+            kept.append(pair)
+        return f"/zoeken?{urlencode(kept)}" if kept else "/zoeken"
+
+    def page_url(self, page: int) -> str:
+        kept = [p for p in self.params if p[0] != "page"] + ([("page", str(page))] if page > 1 else [])
+        return f"/zoeken?{urlencode(kept)}" if kept else "/zoeken"
+
+    def json_url(self) -> str:
+        query = urlencode(self.params)
+        return f"/api/search?{query}" if query else "/api/search"
+
+    def active(self, field: str, value: str) -> bool:
+        return (field, value) in self.params
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, kb: KBDep) -> Response:
+    recent = kb.cases(limit=8)
+    facets = kb.facets()
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "recent": recent.data,
+            "total": recent.count,
+            "blockers": list(facets["blokkades"].items())[:8],
+            "label": lambda f, c: label_for(kb, f, c),
+            "json_url": "/api/cases",
+        },
+    )
+
+
+@router.get("/zoeken", response_class=HTMLResponse)
+def search_page(request: Request, kb: KBDep) -> Response:
+    search = request_from_query(request.query_params.getlist)
+    result = kb.search(search)
+    params = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+    view = SearchView(result, params)
+    facets = [(name, FACET_TITLES[name], result.facets.get(name, {})) for name in FACET_ORDER]
+    return templates.TemplateResponse(
+        request,
+        "results.html",
+        {
+            "result": result,
+            "view": view,
+            "facets": facets,
+            "label": lambda f, c: label_for(kb, f, c),
+            "json_url": view.json_url(),
+        },
+    )
+
+
+@router.get("/casus/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
+    case = kb.case(case_id)
+    return templates.TemplateResponse(
+        request,
+        "case.html",
+        {
+            "case": case,
+            "label": lambda f, c: label_for(kb, f, c),
+            "json_url": f"/api/cases/{case.id}",
+        },
+    )
+
+
+def render_error(request: Request, status: int, code: str, detail: str) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "code": code, "detail": detail, "json_url": None},
+        status_code=status,
+    )
+
+
+def mount(app: FastAPI) -> None:
+    """Attach the HTML routes and the static files to ``app``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
