@@ -15,6 +15,8 @@ import yaml
 
 from ingest.issues import Issue
 
+# libyaml's parser when PyYAML was built with it (ten times faster); the pure-Python one otherwise.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
@@ -62,9 +64,9 @@ def split(text: str, path: str) -> tuple[FrontMatter | None, list[Issue]]:
     yaml_text = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        node = yaml.compose(yaml_text, Loader=_COMPOSER)
     except yaml.YAMLError as exc:
-        return None, [_yaml_issue(exc, path)]
+        return None, [_yaml_issue(exc, path, yaml_lines=end - 1)]
     front = FrontMatter(body=body, body_line=end + 2)
     if node is None:
         return front, []
@@ -89,19 +91,26 @@ def split(text: str, path: str) -> tuple[FrontMatter | None, list[Issue]]:
     return front, issues
 
 
-def _yaml_issue(exc: yaml.YAMLError, path: str, default_line: int = 2) -> Issue:
+def _yaml_issue(exc: yaml.YAMLError, path: str, default_line: int = 2, yaml_lines: int | None = None) -> Issue:
     mark = getattr(exc, "problem_mark", None)
-    line = mark.line + 2 if mark is not None else default_line
+    line = default_line
+    if mark is not None:
+        # An error found only at the end of the front matter belongs to its last line, not the fence.
+        last = yaml_lines - 1 if yaml_lines else mark.line
+        line = min(mark.line, max(last, 0)) + 2
     problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
     return Issue(path, f"ongeldige YAML in de front matter: {_dutch(problem)}", line=line)
 
 
+_COLON = "een ':' waar dat niet mag; zet de waarde tussen aanhalingstekens"
 _YAML_PROBLEMS = {
-    "mapping values are not allowed here": "een ':' waar dat niet mag; zet de waarde tussen aanhalingstekens",
+    "mapping values are not allowed": _COLON,
+    "found a tab character": "tab gevonden; gebruik spaties om in te springen",
     "could not find expected ':'": "verwachtte 'veld: waarde'",
     "found character '\\t' that cannot start any token": "tab gevonden; gebruik spaties om in te springen",
     "found unexpected end of stream": "bestand houdt onverwacht op (een aanhalingsteken niet gesloten?)",
     "did not find expected key": "verwachtte een veldnaam; klopt het inspringen?",
+    "did not find expected node content": "waarde ontbreekt of is niet afgesloten (een '[' zonder ']'?)",
     "expected <block end>, but found '<block mapping start>'": "inspringen klopt niet",
 }
 

@@ -17,7 +17,7 @@ from kb.knowledge import KnowledgeBase
 from kb.records import CaseRecord
 
 BATCH_SIZE = 500
-PROGRESS_THRESHOLD = 200
+LARGE_RUN = 2000
 
 Progress = Callable[[int, int], None]
 
@@ -163,16 +163,20 @@ def ingest(
             batch.delete(gone)
         report.removed = [i for i in gone if i in stored_ids]
         done += 1
-    for start in range(0, len(accepted), BATCH_SIZE):
-        chunk = accepted[start : start + BATCH_SIZE]
-        with kb.write(expected=len(accepted)) as batch:
+    # Large runs (a rebuild, a first import) go in one batch so Whoosh can build in parallel.
+    size = len(accepted) if len(accepted) >= LARGE_RUN else BATCH_SIZE
+    for start in range(0, len(accepted), size):
+        chunk = accepted[start : start + size]
+        with kb.write(expected=len(chunk)) as batch:
             for record in chunk:
                 batch.put(record)
+                done += 1
+                if progress and done % 100 == 0:
+                    progress(done, total)
         for record in chunk:
             (report.updated if record.id in stored_ids else report.added).append(record.id)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
+    if progress:
+        progress(done, total)
 
     for source, target in kb.unknown_links():
         holder = owner.get(source)

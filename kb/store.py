@@ -18,8 +18,9 @@ from kb.records import MULTI_VALUED, SINGLE_VALUED, CaseRecord
 
 def upsert_case(*, session: Session, record: CaseRecord) -> Case:
     """Insert or replace the case, its facet tags and its outgoing links."""
-    _delete_children(session, [record.id])
     case = session.get(Case, record.id)
+    if case is not None:
+        _delete_children(session, [record.id])
     values: dict[str, Any] = dict(
         path=record.path,
         content_hash=record.content_hash,
@@ -49,7 +50,6 @@ def upsert_case(*, session: Session, record: CaseRecord) -> Case:
         for key, value in values.items():
             setattr(case, key, value)
     session.add(case)
-    session.flush()
     for name in SINGLE_VALUED + MULTI_VALUED:
         for value in dict.fromkeys(record.facet_values(name)):
             session.add(CaseTag(case_id=record.id, veld=name, waarde=value))

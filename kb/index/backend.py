@@ -22,10 +22,11 @@ from whoosh.highlight import HtmlFormatter, PinpointFragmenter
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, Every, NullQuery, Or, Query, Term, TermRange
 from whoosh.searching import Searcher
-from whoosh.sorting import Count, FieldFacet
 from whoosh.writing import IndexWriter
 
 from kb.index.analysis import dutch_analyzer
+from kb.index.facets import Tables, bitmask, build_tables
+from kb.index.facets import count as facet_counts
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
 from kb.search import Hit, SearchRequest, SearchResult
 
@@ -76,6 +77,7 @@ class WhooshIndex:
             self._ix = whoosh_index.create_in(str(path), build_schema())
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
+        self._tables: tuple[Searcher, Tables] | None = None
         self._checked = 0.0
         self._parser = MultifieldParser(
             list(TEXT_FIELDS), self._ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
@@ -147,21 +149,18 @@ class WhooshIndex:
         query, degraded = self._text_query(request.query)
         filter_query = self._filter_query(searcher, request)
         try:
-            results = self._run(searcher, query, filter_query, request)
+            page = self._page(searcher, query, filter_query, request)
         except Exception:  # the parser accepted something the matcher cannot run
             query, degraded = self._plain_query(request.query), True
-            results = self._run(searcher, query, filter_query, request)
-        hits = [self._hit(hit, request.highlight) for hit in results]
-        facets = {}
-        for name in FACET_FIELDS:
-            groups = results.results.groups(name)
-            counts = {str(k): int(v) for k, v in groups.items() if k not in (None, "")}
-            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            page = self._page(searcher, query, filter_query, request)
+        # One pass over the matching documents gives both the total and the facet counts.
+        matched = query if filter_query is None else And([query, filter_query])
+        mask = bitmask(searcher.docs_for_query(matched), searcher.reader().doc_count_all())
         return SearchResult(
             query=request.query,
-            total=results.total,
-            hits=hits,
-            facets=facets,
+            total=mask.bit_count(),
+            hits=self._hits(searcher, query, page, request.highlight),
+            facets=facet_counts(self._facet_tables(searcher), mask),
             page=request.page,
             limit=request.limit,
             sort=request.sort,
@@ -171,18 +170,34 @@ class WhooshIndex:
             degraded=degraded,
         )
 
-    def _run(self, searcher: Searcher, query: Query, filter_query: Query | None, request: SearchRequest) -> Any:
-        groupedby = {name: FieldFacet(name, allow_overlap=name in MULTI_VALUED, maptype=Count) for name in FACET_FIELDS}
-        kwargs: dict[str, Any] = {"groupedby": groupedby, "terms": request.highlight}
+    def _page(self, searcher: Searcher, query: Query, filter_query: Query | None, request: SearchRequest) -> list[Any]:
+        """The hits of the requested page (not ``search_page``, which would count all matches again)."""
+        kwargs: dict[str, Any] = {}
         if filter_query is not None:
             kwargs["filter"] = filter_query
         if request.sort == "datum" or isinstance(query, Every):
             kwargs["sortedby"] = "datum"
             kwargs["reverse"] = True
-        page = searcher.search_page(query, request.page, pagelen=request.limit, **kwargs)
-        page.results.fragmenter = PinpointFragmenter(maxchars=220, surround=70, autotrim=True)
-        page.results.formatter = _SnippetFormatter(tagname="mark", between="")
-        return page
+        results = searcher.search(query, limit=request.page * request.limit, **kwargs)
+        return list(results[(request.page - 1) * request.limit : request.page * request.limit])
+
+    def _hits(self, searcher: Searcher, query: Query, page: list[Any], highlight: bool) -> list[Hit]:
+        """Hits of one page; snippets come from a second, tiny search over just these documents
+        that records the matched terms, so the main search does not pay for that on every match."""
+        docnums = [hit.docnum for hit in page]
+        marked: dict[int, Any] = {}
+        if highlight and docnums and not isinstance(query, Every):
+            results = searcher.search(query, filter=set(docnums), limit=len(docnums), terms=True)
+            results.fragmenter = PinpointFragmenter(maxchars=220, surround=70, autotrim=True)
+            results.formatter = _SnippetFormatter(tagname="mark", between="")
+            marked = {hit.docnum: hit for hit in results}
+        return [self._hit(hit, marked.get(hit.docnum), highlight) for hit in page]
+
+    def _facet_tables(self, searcher: Searcher) -> Tables:
+        with self._lock:
+            if self._tables is None or self._tables[0] is not searcher:
+                self._tables = (searcher, build_tables(searcher, FACET_FIELDS))
+            return self._tables[1]
 
     def _text_query(self, text: str) -> tuple[Query, bool]:
         if not text:
@@ -223,20 +238,20 @@ class WhooshIndex:
         values = searcher.reader().lexicon(name)
         return {v.decode("utf-8").lower(): v.decode("utf-8") for v in values}
 
-    def _hit(self, hit: Any, highlight: bool) -> Hit:
+    def _hit(self, hit: Any, marked: Any, highlight: bool) -> Hit:
         fields = hit.fields()
         snippets: list[str] = []
-        if highlight:
+        if marked is not None:
             for name in SNIPPET_FIELDS:
                 try:
-                    found = hit.highlights(name, top=2)
+                    found = marked.highlights(name, top=2)
                 except Exception:  # highlighting is a courtesy; a failure must not lose the hit
                     found = []
                 snippets.extend(s for s in found if s)
                 if snippets:
                     break
-            if not snippets and fields.get("body"):
-                snippets.append(html.escape(_lead(fields["body"])))
+        if highlight and not snippets and fields.get("body"):
+            snippets.append(html.escape(_lead(fields["body"])))
         return Hit(
             id=fields["id"],
             titel=fields.get("titel", ""),

@@ -1,0 +1,1 @@
+"""Benchmarks for Leerlus: synthetic corpora and timing against a peer (SQLite FTS5)."""
