@@ -182,16 +182,15 @@ class WhooshIndex:
         return list(results[(request.page - 1) * request.limit : request.page * request.limit])
 
     def _hits(self, searcher: Searcher, query: Query, page: list[Any], highlight: bool) -> list[Hit]:
-        """Hits of one page; snippets come from a second, tiny search over just these documents
-        that records the matched terms, so the main search does not pay for that on every match."""
-        docnums = [hit.docnum for hit in page]
-        marked: dict[int, Any] = {}
-        if highlight and docnums and not isinstance(query, Every):
-            results = searcher.search(query, filter=set(docnums), limit=len(docnums), terms=True)
+        """Hits of one page. For snippets, the matched terms of just these documents are looked up
+        in the postings, so the main search does not record terms for every match."""
+        if highlight and page and not isinstance(query, Every):
+            results = page[0].results
+            _record_matched_terms(results, searcher, query, [hit.docnum for hit in page])
             results.fragmenter = PinpointFragmenter(maxchars=220, surround=70, autotrim=True)
             results.formatter = _SnippetFormatter(tagname="mark", between="")
-            marked = {hit.docnum: hit for hit in results}
-        return [self._hit(hit, marked.get(hit.docnum), highlight) for hit in page]
+            return [self._hit(hit, hit, True) for hit in page]
+        return [self._hit(hit, None, highlight) for hit in page]
 
     def _facet_tables(self, searcher: Searcher) -> Tables:
         with self._lock:
@@ -245,7 +244,7 @@ class WhooshIndex:
             for name in SNIPPET_FIELDS:
                 try:
                     found = marked.highlights(name, top=2)
-                except Exception:  # highlighting is a courtesy; a failure must not lose the hit
+                except KeyError:  # highlighting is a courtesy; a failure must not lose the hit
                     found = []
                 snippets.extend(s for s in found if s)
                 if snippets:
@@ -260,6 +259,41 @@ class WhooshIndex:
             score=hit.score if isinstance(hit.score, (int, float)) else 0.0,
             snippets=snippets[:3],
         )
+
+
+def _record_matched_terms(results: Any, searcher: Searcher, query: Query, docnums: list[int]) -> None:
+    """Fill in which query terms each of ``docnums`` contains, as ``search(terms=True)`` would,
+    by skipping through each term's postings to just these documents."""
+    docterms: dict[int, list[tuple[str, bytes]]] = {}
+    termdocs: dict[tuple[str, bytes], list[int]] = {}
+    wanted = sorted(set(docnums))
+    for fieldname, btext in _query_terms(searcher, query):
+        matcher = searcher.postings(fieldname, btext)
+        for docnum in wanted:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                docterms.setdefault(docnum, []).append((fieldname, btext))
+                termdocs.setdefault((fieldname, btext), []).append(docnum)
+    results.docterms = docterms
+    results.termdocs = termdocs
+
+
+def _query_terms(searcher: Searcher, query: Query) -> set[tuple[str, bytes]]:
+    """The indexed text-field terms a query can match, prefixes and wildcards expanded.
+    (Whoosh's own ``existing_terms`` forgets every field after the first one it sees.)"""
+    reader = searcher.reader()
+    found: set[tuple[str, bytes]] = set()
+    for leaf in query.leaves():
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            if fieldname not in TEXT_FIELDS:
+                continue
+            btext = searcher.schema[fieldname].to_bytes(text)
+            if (fieldname, btext) in reader:
+                found.add((fieldname, btext))
+    return found
 
 
 def _lead(text: str, limit: int = 200) -> str:
