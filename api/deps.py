@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ingest.pipeline import Pipeline, get_pipeline
 from kb.knowledge import KnowledgeBase
 
 
@@ -15,3 +16,12 @@ def get_kb(request: Request) -> KnowledgeBase:
 
 
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
+
+
+def pipeline_for(request: Request) -> Pipeline:
+    """The spaCy pipeline of this process, loaded on first use."""
+    settings = request.app.state.settings
+    return get_pipeline(settings.spacy_model, settings.taxonomy_dir)
+
+
+PipelineDep = Annotated[Pipeline, Depends(pipeline_for)]

@@ -29,6 +29,10 @@ _PYDANTIC_DUTCH: dict[str, Callable[[dict[str, Any]], str]] = {
     "greater_than": lambda c: f"moet groter zijn dan {c.get('gt')}",
     "less_than_equal": lambda c: f"mag hoogstens {c.get('le')} zijn",
     "string_too_long": lambda c: f"mag hoogstens {c.get('max_length')} tekens lang zijn",
+    "string_type": lambda c: "moet tekst zijn",
+    "json_invalid": lambda c: "is geen geldige JSON",
+    "model_attributes_type": lambda c: "moet een JSON-object zijn",
+    "dict_type": lambda c: "moet een JSON-object zijn",
     "bool_parsing": lambda c: "moet ja of nee (true/false) zijn",
 }
 
@@ -41,7 +45,7 @@ _HTTP_DUTCH = {
 def validation_detail(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
-        name = ".".join(str(p) for p in error.get("loc", ())[1:]) or "invoer"
+        name = ".".join(str(p) for p in error.get("loc", ())[1:] if not isinstance(p, int)) or "verzoek"
         explain = _PYDANTIC_DUTCH.get(error.get("type", ""), lambda c: "is ongeldig")
         parts.append(f"{name} {explain(error.get('ctx') or {})}")
     return "; ".join(parts) or "ongeldige invoer"

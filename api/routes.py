@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 
-from api.deps import KBDep
+from api.deps import KBDep, PipelineDep
+from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from kb.models import CaseDetail, CasesPage
 from kb.records import FACET_FIELDS
 from kb.search import make_request, request_from_query
@@ -83,3 +85,14 @@ def facets(kb: KBDep) -> dict[str, Any]:
         "leeftijdscategorie": {t.code: t.label for t in tax.leeftijdscategorieen},
     }
     return {"facets": kb.facets(), "labels": labels}
+
+
+class DraftIn(BaseModel):
+    text: str = Field(max_length=MAX_DRAFT_CHARS, description="Tekst of Markdown, met of zonder front matter.")
+
+
+@router.post("/analyze", summary="Analyseer een tekst zonder op te slaan")
+def analyze(draft: DraftIn, pipeline: PipelineDep) -> dict[str, Any]:
+    """Herkende wetten, instanties en voorzieningen (met canonieke naam) en blokkades met de zin die
+    ze aantoont; posities tellen in de tekst na de front matter. Er wordt niets opgeslagen."""
+    return pipeline.analyze(draft_body(draft.text)).to_dict()

@@ -103,11 +103,33 @@ def fts_search(conn: sqlite3.Connection, query: str, filters: dict[str, list[str
     ).fetchall()
 
 
+def bench_analysis(content: Path, sample: int) -> dict[str, float]:
+    """Words/s of the extraction pipeline (one and two processes) next to bare tokenization."""
+    from ingest.draft import draft_body
+    from ingest.pipeline import get_pipeline
+
+    bodies = [draft_body(p.read_text(encoding="utf-8")) for p in sorted(content.glob("*.md"))[:sample]]
+    words = sum(len(b.split()) for b in bodies)
+    pipeline = get_pipeline()
+    pipeline.analyze_many(bodies[:50])  # warm-up
+    out = {}
+    start = time.perf_counter()
+    for _ in pipeline.nlp.tokenizer.pipe(bodies):
+        pass
+    out["tokenizer_words_per_s"] = words / (time.perf_counter() - start)
+    for n in (1, 2):
+        start = time.perf_counter()
+        pipeline.analyze_many(bodies, batch_size=64, n_process=n)
+        out[f"analyse_{n}proc_words_per_s"] = words / (time.perf_counter() - start)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", type=Path, default=None, help="map om de gegevens te bewaren")
+    parser.add_argument("--analyse", type=int, default=2000, help="aantal casussen voor de analysemeting")
     args = parser.parse_args()
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="leerlus-bench-"))
@@ -146,8 +168,10 @@ def main() -> None:
 
     index_mb = kb.index.size_bytes() / 1e6
     fts_mb = (root / "fts.sqlite3").stat().st_size / 1e6
+    analysis = bench_analysis(content, min(args.analyse, args.cases))
     out = {
         "cases": args.cases,
+        "analysis": analysis,
         "ingest_cases_per_s": args.cases / ingest_seconds,
         "fts5_build_cases_per_s": args.cases / fts_seconds,
         "index_mb": index_mb,
@@ -158,6 +182,12 @@ def main() -> None:
     print(f"inlezen (parse+render+SQL+index): {out['ingest_cases_per_s']:.0f} casussen/s  ({ingest_seconds:.1f} s)")
     print(f"FTS5 opbouwen (alleen index):     {out['fts5_build_cases_per_s']:.0f} casussen/s  ({fts_seconds:.1f} s)")
     print(f"indexgrootte: Whoosh {index_mb:.1f} MB, FTS5 {fts_mb:.1f} MB")
+    tok = analysis["tokenizer_words_per_s"]
+    for n in (1, 2):
+        rate = analysis[f"analyse_{n}proc_words_per_s"]
+        print(
+            f"analyse ({n} proces): {rate:,.0f} woorden/s  ({rate / tok:.2f}x van alleen tokeniseren, {tok:,.0f} w/s)"
+        )
     print("zoeken (ms)            p50      p95   p50 t.o.v. FTS5")
     for name in ("leerlus", "leerlus+markering"):
         peer = results["fts5+markering" if "markering" in name else "fts5"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.enrich import fingerprint
 from ingest.parse import content_hash
 from ingest.runner import case_files, display_path
 from kb.knowledge import KnowledgeBase
@@ -30,6 +31,7 @@ class Drift:
 def check(kb: KnowledgeBase, content_dir: Path | None = None) -> list[Drift]:
     """Every disagreement between files, SQL and index."""
     content_dir = (content_dir or kb.settings.content_dir).resolve()
+    version = fingerprint(kb.settings)
     stored = kb.stored_files()  # rel -> (id, hash)
     indexed = kb.index.hashes()  # id -> hash
     drift: list[Drift] = []
@@ -39,8 +41,10 @@ def check(kb: KnowledgeBase, content_dir: Path | None = None) -> list[Drift]:
         if rel not in stored:
             drift.append(Drift("niet-ingelezen", shown, "bestand staat niet in de database (nieuw of ongeldig)"))
             continue
-        if content_hash(path.read_bytes()) != stored[rel][1]:
-            drift.append(Drift("verouderd", shown, "bestand is gewijzigd sinds het laatst is ingelezen"))
+        if content_hash(path.read_bytes(), version) != stored[rel][1]:
+            drift.append(
+                Drift("verouderd", shown, "bestand (of de taxonomie) is gewijzigd sinds het laatst is ingelezen")
+            )
     for rel, (case_id, _) in sorted(stored.items()):
         if rel not in files:
             drift.append(Drift("wees-sql", case_id, f"staat in de database, maar bestand {rel} bestaat niet"))

@@ -30,8 +30,9 @@ class ParseResult:
         return [i for i in self.issues if i.is_error]
 
 
-def content_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+def content_hash(raw: bytes, fingerprint: str = "") -> str:
+    """Hash of a file's bytes and of what its analysis depends on (see ``ingest.enrich``)."""
+    return hashlib.sha256(fingerprint.encode() + raw).hexdigest()
 
 
 def parse_case(
@@ -41,6 +42,7 @@ def parse_case(
     rel_path: str,
     taxonomy: Taxonomy,
     max_bytes: int = 1_000_000,
+    fingerprint: str = "",
 ) -> ParseResult:
     """Parse one file. ``path`` is shown to the user; ``rel_path`` is stored."""
     text, issues = decode(raw, path, max_bytes)
@@ -60,7 +62,7 @@ def parse_case(
     record = CaseRecord(
         id=v["id"],
         path=rel_path,
-        content_hash=content_hash(raw),
+        content_hash=content_hash(raw, fingerprint),
         titel=v["titel"],
         soort=v["soort"],
         datum=v["datum"],

@@ -17,6 +17,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 CASE_LINK = r"\[\[([A-Za-z0-9][A-Za-z0-9._-]{0,199})(?:\|([^\]\n]{1,200}))?\]\]"
 CASE_URL = "/casus/{id}"
@@ -27,6 +28,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class", "data-case"},
+    "mark": {"class", "title", "data-label", "data-canoniek"},
     "abbr": {"title"},
     "th": {"align"},
     "td": {"align"},
@@ -69,6 +71,73 @@ class _CaseLinkProcessor(InlineProcessor):
         return el, m.start(0), m.end(0)
 
 
+SKIP_MARKS = {"a", "code", "pre"}
+
+
+class _EntityMarker(Treeprocessor):
+    """Wraps known entity texts in <mark> (text outside links and code only)."""
+
+    def __init__(self, md: markdown.Markdown, marks: dict[str, tuple[str, str]]) -> None:
+        super().__init__(md)
+        self.marks = marks
+        words = sorted(marks, key=len, reverse=True)
+        self.pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+    def run(self, root: ElementTree.Element) -> None:
+        self._walk(root)
+
+    def _walk(self, element: ElementTree.Element) -> None:
+        for child in list(element):
+            if child.tag not in SKIP_MARKS:
+                self._walk(child)
+            self._mark_tail(element, child)
+        self._mark_text(element)
+
+    def _build(self, text: str) -> tuple[str, list[ElementTree.Element]]:
+        """Split ``text`` into leading text and <mark> elements whose tails hold the rest."""
+        pieces = self.pattern.split(text)
+        lead, created = pieces[0], []
+        for i in range(1, len(pieces), 2):
+            label, canonical = self.marks[pieces[i].lower()]
+            mark = ElementTree.Element("mark")
+            mark.set("class", f"entiteit entiteit-{label.lower()}")
+            mark.set("title", f"{label.capitalize()}: {canonical}")
+            mark.set("data-label", label)
+            mark.set("data-canoniek", canonical)
+            mark.text = pieces[i]
+            mark.tail = pieces[i + 1]
+            created.append(mark)
+        return lead, created
+
+    def _mark_text(self, element: ElementTree.Element) -> None:
+        if element.tag in SKIP_MARKS or not element.text:
+            return
+        lead, created = self._build(element.text)
+        if created:
+            element.text = lead
+            for offset, mark in enumerate(created):
+                element.insert(offset, mark)
+
+    def _mark_tail(self, parent: ElementTree.Element, child: ElementTree.Element) -> None:
+        if not child.tail:
+            return
+        lead, created = self._build(child.tail)
+        if created:
+            child.tail = lead
+            index = list(parent).index(child)
+            for offset, mark in enumerate(created, start=1):
+                parent.insert(index + offset, mark)
+
+
+class _EntityMarkExtension(Extension):
+    def __init__(self, marks: dict[str, tuple[str, str]]) -> None:
+        super().__init__()
+        self.marks = marks
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        md.treeprocessors.register(_EntityMarker(md, self.marks), "leerlus_entities", 5)
+
+
 class CaseLinkExtension(Extension):
     """Registers the ``[[id]]`` processor ahead of Markdown's own link patterns."""
 
@@ -82,12 +151,13 @@ class Rendered:
     text: str
 
 
-def render(body: str) -> Rendered:
-    """Markdown body -> (sanitised HTML, plain text)."""
-    md = markdown.Markdown(
-        extensions=["tables", "sane_lists", "fenced_code", CaseLinkExtension()],
-        output_format="html",
-    )
+def render(body: str, marks: dict[str, tuple[str, str]] | None = None) -> Rendered:
+    """Markdown body -> (sanitised HTML, plain text). ``marks`` maps entity texts (lower case) to
+    (label, canonical name); their occurrences are wrapped in ``<mark class="entiteit ...">``."""
+    extensions: list[Extension | str] = ["tables", "sane_lists", "fenced_code", CaseLinkExtension()]
+    if marks:
+        extensions.append(_EntityMarkExtension(marks))
+    md = markdown.Markdown(extensions=extensions, output_format="html")
     raw_html = md.convert(body)
     clean = nh3.clean(
         raw_html,

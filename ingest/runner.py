@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.enrich import enrich, fingerprint
 from ingest.issues import Issue
 from ingest.parse import content_hash, parse_case
+from ingest.pipeline import get_pipeline
 from kb.knowledge import KnowledgeBase
 from kb.records import CaseRecord
 
@@ -85,6 +87,7 @@ def ingest(
         report.issues.append(Issue(str(content_dir), "map met casussen bestaat niet"))
         report.failed.append(str(content_dir))
         return report
+    version = fingerprint(kb.settings)
     stored = kb.stored_files()  # rel path -> (id, hash)
     indexed = kb.index.hashes()  # id -> hash
     owner: dict[str, str] = {}  # id -> rel path that keeps it
@@ -102,7 +105,7 @@ def ingest(
             report.issues.append(Issue(shown[rel], f"bestand is niet te lezen: {exc.strerror}"))
             bad_paths.add(rel)
             continue
-        digest = content_hash(raw)
+        digest = content_hash(raw, version)
         previous = stored.get(rel)
         if previous and previous[1] == digest and indexed.get(previous[0]) == digest:
             owner.setdefault(previous[0], rel)
@@ -114,6 +117,7 @@ def ingest(
             rel_path=rel,
             taxonomy=kb.taxonomy,
             max_bytes=kb.settings.max_file_bytes,
+            fingerprint=version,
         )
         report.issues.extend(result.issues)
         if result.record is None:
@@ -139,6 +143,9 @@ def ingest(
             continue
         owner[record.id] = record.path
         accepted.append(record)
+
+    if accepted:
+        accepted = enrich(accepted, get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir))
 
     present = {path.relative_to(content_dir).as_posix() for path in files}
     keep_ids = {r.id for r in accepted} | {

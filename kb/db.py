@@ -11,11 +11,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from kb import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+# Bump when a table changes. Every table is derived from the case files, so a store with another
+# version is emptied and rebuilt by the next ingest instead of migrated.
+SCHEMA_VERSION = "2"
 
 
 def make_engine(url: str) -> Engine:
@@ -29,8 +33,21 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    SQLModel.metadata.create_all(engine)
+    _ensure_schema(engine)
     return engine
+
+
+def _ensure_schema(engine: Engine) -> None:
+    """Create the tables; drop and recreate them when they were made by another schema version."""
+    if inspect(engine).has_table("case"):
+        with Session(engine) as session:
+            stored = session.get(models.Meta, "schema") if inspect(engine).has_table("leerlus_meta") else None
+        if stored is None or stored.value != SCHEMA_VERSION:
+            SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.merge(models.Meta(key="schema", value=SCHEMA_VERSION))
+        session.commit()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

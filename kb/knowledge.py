@@ -86,7 +86,8 @@ class KnowledgeBase:
             case = store.get_case(session=session, case_id=case_id)
             if case is None:
                 raise NotFound(f"casus '{case_id}' bestaat niet")
-            return store.case_detail(session=session, case=case)
+            labels = {t.code: t.label for t in self.taxonomy.blokkades}
+            return store.case_detail(session=session, case=case, labels=labels)
 
     def cases(self, *, filters: Mapping[str, Iterable[str]] | None = None, page: int = 1, limit: int = 20) -> CasesPage:
         with Session(self.engine) as session:

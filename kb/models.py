@@ -36,6 +36,8 @@ class Case(SQLModel, table=True):
     uitkomst: str | None = Field(default=None, sa_column=Column(Text))
     hulpvraag: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     wetten: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    instanties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    voorzieningen: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     blokkades: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     lessen_casus: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     lessen_systeem: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -44,6 +46,14 @@ class Case(SQLModel, table=True):
     body_markdown: str = Field(sa_column=Column(Text, nullable=False))
     body_html: str = Field(sa_column=Column(Text, nullable=False))
     ingested_at: datetime = Field(default_factory=_now)
+
+
+class Meta(SQLModel, table=True):
+    """Key-value facts about the store itself, such as the schema version."""
+
+    __tablename__ = "leerlus_meta"
+    key: str = Field(primary_key=True, max_length=50)
+    value: str
 
 
 class CaseTag(SQLModel, table=True):
@@ -60,6 +70,47 @@ class CaseLink(SQLModel, table=True):
     source_id: str = Field(primary_key=True, foreign_key="case.id", max_length=200)
     target_id: str = Field(primary_key=True, max_length=200, index=True)
     via: str = Field(max_length=20)
+
+
+class Mention(SQLModel, table=True):
+    """A law, body or provision recognised in the text of a case."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="case.id", index=True, max_length=200)
+    label: str = Field(max_length=20)
+    text: str
+    canonical: str = Field(index=True)
+    start: int
+    end: int
+
+
+class BlockerFinding(SQLModel, table=True):
+    """A blocker of a case, declared (``voorgeschreven``) or recognised (``herkend``), with evidence."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="case.id", index=True, max_length=200)
+    code: str = Field(index=True, max_length=100)
+    source: str = Field(max_length=20)
+    evidence: str | None = Field(default=None, sa_column=Column(Text))
+    start: int | None = None
+    end: int | None = None
+
+
+class MentionPublic(SQLModel):
+    label: str
+    text: str
+    canonical: str
+    start: int
+    end: int
+
+
+class FindingPublic(SQLModel):
+    code: str
+    label: str
+    source: str
+    evidence: str | None = None
+    start: int | None = None
+    end: int | None = None
 
 
 class LinkPublic(SQLModel):
@@ -81,6 +132,8 @@ class CaseSummary(SQLModel):
     leeftijdscategorie: str | None = None
     hulpvraag: list[str] = []
     wetten: list[str] = []
+    instanties: list[str] = []
+    voorzieningen: list[str] = []
     blokkades: list[str] = []
 
 
@@ -95,6 +148,8 @@ class CaseDetail(CaseSummary):
     body_html: str
     links_out: list[LinkPublic] = []
     links_in: list[LinkPublic] = []
+    entiteiten: list[MentionPublic] = []
+    bevindingen: list[FindingPublic] = []
 
 
 class CasesPage(SQLModel):

@@ -10,9 +10,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-MULTI_VALUED = ("hulpvraag", "wetten", "blokkades")
+MULTI_VALUED = ("hulpvraag", "wetten", "instanties", "voorzieningen", "blokkades")
 SINGLE_VALUED = ("soort", "regio", "team", "jaar", "leeftijdscategorie")
 FACET_FIELDS = SINGLE_VALUED + MULTI_VALUED
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A law, body or provision named in the body text, with its canonical name and offsets."""
+
+    label: str
+    text: str
+    canonical: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A blocker of a case: declared in front matter (``voorgeschreven``) or recognised in the text
+    (``herkend``), with the sentence that shows it when there is one."""
+
+    code: str
+    source: str
+    evidence: str | None = None
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,8 @@ class CaseRecord:
     body_markdown: str = ""
     body_html: str = ""
     body_text: str = ""
+    mentions: tuple[Mention, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def jaar(self) -> str:
@@ -52,7 +77,18 @@ class CaseRecord:
         return "\n".join(self.lessen_casus + self.lessen_systeem)
 
     def facet_values(self, name: str) -> tuple[str, ...]:
-        """The values of facet ``name`` as a tuple (empty when unset)."""
+        """The values of facet ``name``; laws and blockers merge declared and recognised values."""
+        if name in ("wetten", "blokkades"):
+            declared = getattr(self, name)
+            found = (
+                (m.canonical for m in self.mentions if m.label == "WET")
+                if name == "wetten"
+                else (f.code for f in self.findings)
+            )
+            return tuple(dict.fromkeys([*declared, *found]))
+        if name in ("instanties", "voorzieningen"):
+            label = "INSTANTIE" if name == "instanties" else "VOORZIENING"
+            return tuple(dict.fromkeys(m.canonical for m in self.mentions if m.label == label))
         value = getattr(self, name)
         if value is None:
             return ()

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     taxonomy_dir: Path | None = Field(
         default=None, description="Map met eigen blokkades.yaml, wetten.yaml of vocabulaire.yaml."
     )
+    spacy_model: str | None = Field(
+        default=None, description="spaCy-pijplijn (pakketnaam of pad); standaard nl_core_news_sm als die er is."
+    )
     max_file_bytes: int = Field(default=1_000_000, ge=1)
 
     @field_validator("data_dir", "content_dir")

@@ -12,7 +12,19 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kb.models import Case, CaseDetail, CaseLink, CasesPage, CaseSummary, CaseTag, LinkPublic
+from kb.models import (
+    BlockerFinding,
+    Case,
+    CaseDetail,
+    CaseLink,
+    CasesPage,
+    CaseSummary,
+    CaseTag,
+    FindingPublic,
+    LinkPublic,
+    Mention,
+    MentionPublic,
+)
 from kb.records import MULTI_VALUED, SINGLE_VALUED, CaseRecord
 
 
@@ -35,8 +47,10 @@ def upsert_case(*, session: Session, record: CaseRecord) -> Case:
         mandaat=record.mandaat,
         uitkomst=record.uitkomst,
         hulpvraag=list(record.hulpvraag),
-        wetten=list(record.wetten),
-        blokkades=list(record.blokkades),
+        wetten=list(record.facet_values("wetten")),
+        instanties=list(record.facet_values("instanties")),
+        voorzieningen=list(record.facet_values("voorzieningen")),
+        blokkades=list(record.facet_values("blokkades")),
         lessen_casus=list(record.lessen_casus),
         lessen_systeem=list(record.lessen_systeem),
         verwijzingen=list(record.verwijzingen),
@@ -50,11 +64,22 @@ def upsert_case(*, session: Session, record: CaseRecord) -> Case:
         for key, value in values.items():
             setattr(case, key, value)
     session.add(case)
+    session.flush()  # the case row must exist before rows that refer to it
     for name in SINGLE_VALUED + MULTI_VALUED:
         for value in dict.fromkeys(record.facet_values(name)):
             session.add(CaseTag(case_id=record.id, veld=name, waarde=value))
     for target, via in record.links().items():
         session.add(CaseLink(source_id=record.id, target_id=target, via=via))
+    for m in record.mentions:
+        session.add(
+            Mention(case_id=record.id, label=m.label, text=m.text, canonical=m.canonical, start=m.start, end=m.end)
+        )
+    for f in record.findings:
+        session.add(
+            BlockerFinding(
+                case_id=record.id, code=f.code, source=f.source, evidence=f.evidence, start=f.start, end=f.end
+            )
+        )
     return case
 
 
@@ -69,6 +94,8 @@ def delete_cases(*, session: Session, ids: Sequence[str]) -> None:
 def _delete_children(session: Session, ids: Sequence[str]) -> None:
     session.execute(delete(CaseTag).where(col(CaseTag.case_id).in_(ids)))
     session.execute(delete(CaseLink).where(col(CaseLink.source_id).in_(ids)))
+    session.execute(delete(Mention).where(col(Mention.case_id).in_(ids)))
+    session.execute(delete(BlockerFinding).where(col(BlockerFinding.case_id).in_(ids)))
 
 
 def stored_files(*, session: Session) -> dict[str, tuple[str, str]]:
@@ -81,7 +108,7 @@ def get_case(*, session: Session, case_id: str) -> Case | None:
     return session.get(Case, case_id)
 
 
-def case_detail(*, session: Session, case: Case) -> CaseDetail:
+def case_detail(*, session: Session, case: Case, labels: Mapping[str, str] | None = None) -> CaseDetail:
     """The public view of a case with links both ways, titles filled in where known."""
     out_rows = session.exec(select(CaseLink).where(CaseLink.source_id == case.id)).all()
     in_rows = session.exec(select(CaseLink).where(CaseLink.target_id == case.id)).all()
@@ -96,7 +123,22 @@ def case_detail(*, session: Session, case: Case) -> CaseDetail:
 
     links_out = sorted((link(r.target_id, r.via) for r in out_rows), key=_by_date)
     links_in = sorted((link(r.source_id, r.via) for r in in_rows), key=_by_date)
-    return CaseDetail.model_validate({**case.model_dump(), "links_out": links_out, "links_in": links_in})
+    mentions = session.exec(select(Mention).where(Mention.case_id == case.id).order_by(col(Mention.start))).all()
+    findings = session.exec(
+        select(BlockerFinding).where(BlockerFinding.case_id == case.id).order_by(col(BlockerFinding.id))
+    ).all()
+    return CaseDetail.model_validate(
+        {
+            **case.model_dump(),
+            "links_out": links_out,
+            "links_in": links_in,
+            "entiteiten": [MentionPublic.model_validate(m.model_dump()) for m in mentions],
+            "bevindingen": [
+                FindingPublic.model_validate({**f.model_dump(), "label": (labels or {}).get(f.code, f.code)})
+                for f in findings
+            ],
+        }
+    )
 
 
 def _by_date(link: LinkPublic) -> tuple[str, str]:

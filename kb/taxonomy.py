@@ -7,6 +7,7 @@ the UI) reads the vocabulary from one :class:`Taxonomy` object.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -15,7 +16,20 @@ from typing import Any
 
 import yaml
 
-DATA_FILES = ("vocabulaire.yaml", "blokkades.yaml", "wetten.yaml")
+DATA_FILES = (
+    "vocabulaire.yaml",
+    "blokkades.yaml",
+    "wetten.yaml",
+    "instanties.yaml",
+    "voorzieningen.yaml",
+    "signaalwoorden.yaml",
+)
+# Entity label -> (data file, list key) of the gazetteers.
+GAZETTEERS = {
+    "WET": ("wetten.yaml", "wetten"),
+    "INSTANTIE": ("instanties.yaml", "instanties"),
+    "VOORZIENING": ("voorzieningen.yaml", "voorzieningen"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,9 @@ class Taxonomy:
     blokkades: tuple[Term, ...]
     wetten: tuple[Term, ...]
     sources: tuple[str, ...]
+    digest: str = ""
+    gazetteer: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, hash=False)
+    signal_groups: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
     _law_variants: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     _hulpvraag_lookup: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -54,19 +71,20 @@ class Taxonomy:
 
     def canonical_law(self, text: str) -> str | None:
         """Canonical law name for any known variant (``"WLZ"`` -> ``"Wet langdurige zorg"``)."""
-        return self._law_variants.get(" ".join(text.lower().split()))
+        return self._law_variants.get(_fold(text))
 
     def canonical_hulpvraag(self, text: str) -> str | None:
         """Hulpvraag code for a code or a full label, case-insensitively."""
-        return self._hulpvraag_lookup.get(" ".join(text.lower().split()))
+        return self._hulpvraag_lookup.get(_fold(text))
 
 
-def _read(name: str, override_dir: Path | None) -> tuple[dict[str, Any], str]:
+def _read(name: str, override_dir: Path | None) -> tuple[str, str]:
+    """The text of data file ``name`` and where it came from."""
     if override_dir is not None and (override_dir / name).is_file():
         path = override_dir / name
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}, str(path)
+        return path.read_text(encoding="utf-8"), str(path)
     ref = resources.files("kb").joinpath("data", name)
-    return yaml.safe_load(ref.read_text(encoding="utf-8")) or {}, f"kb/data/{name}"
+    return ref.read_text(encoding="utf-8"), f"kb/data/{name}"
 
 
 def _terms(items: list[dict[str, Any]]) -> tuple[Term, ...]:
@@ -87,26 +105,46 @@ def _terms(items: list[dict[str, Any]]) -> tuple[Term, ...]:
 @lru_cache(maxsize=8)
 def load_taxonomy(override_dir: Path | None = None) -> Taxonomy:
     """Load (and cache) the vocabulary, preferring files in ``override_dir``."""
-    vocab, src1 = _read("vocabulaire.yaml", override_dir)
-    blockers, src2 = _read("blokkades.yaml", override_dir)
-    laws, src3 = _read("wetten.yaml", override_dir)
-    law_terms = tuple(Term(code=w["naam"], label=w["naam"]) for w in laws.get("wetten", []))
+    data: dict[str, dict[str, Any]] = {}
+    sources = []
+    digest = hashlib.sha256()
+    for name in DATA_FILES:
+        text, source = _read(name, override_dir)
+        data[name] = yaml.safe_load(text) or {}
+        sources.append(source)
+        digest.update(text.encode("utf-8"))
+    gazetteer = {
+        label: tuple(
+            Term(code=str(item["naam"]), label=str(item["naam"]), extra={"varianten": item.get("varianten", [])})
+            for item in data[filename].get(key, [])
+        )
+        for label, (filename, key) in GAZETTEERS.items()
+    }
     variants: dict[str, str] = {}
-    for law in laws.get("wetten", []):
-        for variant in [law["naam"], *law.get("varianten", [])]:
-            variants[" ".join(str(variant).lower().split())] = law["naam"]
+    for law in gazetteer["WET"]:
+        for variant in [law.code, *law.extra["varianten"]]:
+            variants[_fold(str(variant))] = law.code
+    vocab = data["vocabulaire.yaml"]
     hulpvraag = _terms(vocab.get("hulpvraag", []))
     lookup = {}
     for term in hulpvraag:
         lookup[term.code.lower()] = term.code
-        lookup[" ".join(term.label.lower().split())] = term.code
+        lookup[_fold(term.label)] = term.code
+    groups = data["signaalwoorden.yaml"].get("groepen", {})
     return Taxonomy(
         soorten=_terms(vocab.get("soorten", [])),
         leeftijdscategorieen=_terms(vocab.get("leeftijdscategorieen", [])),
         hulpvraag=hulpvraag,
-        blokkades=_terms(blockers.get("blokkades", [])),
-        wetten=law_terms,
-        sources=(src1, src2, src3),
+        blokkades=_terms(data["blokkades.yaml"].get("blokkades", [])),
+        wetten=gazetteer["WET"],
+        sources=tuple(sources),
+        digest=digest.hexdigest(),
+        gazetteer=gazetteer,
+        signal_groups={str(k): tuple(str(p) for p in v) for k, v in groups.items()},
         _law_variants=variants,
         _hulpvraag_lookup=lookup,
     )
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split())

@@ -159,17 +159,60 @@ def serve(
     uvicorn.run(create_app(settings, kb=kb), host=host, port=port, log_level="warning")
 
 
+def _read_inputs(files: list[str]) -> list[tuple[str | None, str]]:
+    """(name, text) of every file argument; ``-`` (or no argument) reads standard input."""
+    if not files or files == ["-"]:
+        return [(None, sys.stdin.read())]
+    inputs = []
+    for name in files:
+        path = Path(name)
+        if not path.is_file():
+            raise LeerlusError(f"bestand '{name}' bestaat niet")
+        try:
+            inputs.append((name, path.read_text(encoding="utf-8")))
+        except UnicodeDecodeError:
+            raise LeerlusError(f"bestand '{name}' is geen geldige UTF-8") from None
+    return inputs
+
+
+@app.command()
+def analyze(
+    files: Annotated[list[str] | None, typer.Argument(help="Bestanden, of - voor standaardinvoer.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Herken wetten, instanties, voorzieningen en blokkades in een tekst, zonder iets op te slaan."""
+    from ingest.draft import draft_body
+    from ingest.pipeline import get_pipeline
+
+    settings = Settings()
+    pipeline = get_pipeline(settings.spacy_model, settings.taxonomy_dir)
+    inputs = _read_inputs(files or [])
+    analyses = pipeline.analyze_many([draft_body(text) for _, text in inputs])
+    for (name, _), analysis in zip(inputs, analyses, strict=True):
+        data = analysis.to_dict()
+        if as_json:
+            line = {"file": name, **data} if name is not None else data
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            continue
+        from leerlus.text import print_analysis
+
+        print_analysis(out, name, analysis)
+
+
 @app.command()
 def info(as_json: JsonFlag = False) -> None:
-    """Toon instellingen, gegevensbestanden en aantallen."""
+    """Toon instellingen, de taalpijplijn, gegevensbestanden en aantallen."""
+    from ingest.pipeline import get_pipeline
+
     kb = _kb()
+    pipeline = get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir)
     data = {
         "datamap": str(kb.settings.data_dir.resolve()),
         "casusmap": str(kb.settings.content_dir.resolve()),
         "database": kb.settings.sql_url.split("@")[-1],
         "zoekindex": str(kb.settings.index_dir.resolve()),
         "casussen": len(kb.stored_files()),
-        "gegevensbestanden": list(kb.taxonomy.sources),
+        **pipeline.info(),
     }
     if as_json:
         _print_json(data)

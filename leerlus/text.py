@@ -6,6 +6,7 @@ import re
 
 from rich.console import Console
 
+from ingest.pipeline import Analysis
 from kb.models import CaseDetail
 from kb.search import SearchResult
 
@@ -49,3 +50,23 @@ def print_case(console: Console, case: CaseDetail) -> None:
             for link in links:
                 title = link.titel or "(onbekende casus)"
                 console.print(f"  - {link.id}: {title}", markup=False, highlight=False)
+
+
+def print_analysis(console: Console, name: str | None, analysis: Analysis) -> None:
+    if name:
+        console.print(f"[bold]{name}[/bold]")
+    entities = [e for e in analysis.entities if e.canonical]
+    if entities:
+        console.print("Herkende begrippen:")
+        for e in entities:
+            console.print(f"  {e.label:<12} {e.text}  →  {e.canonical}", markup=False, highlight=False)
+    else:
+        console.print("Geen wetten, instanties of voorzieningen herkend.")
+    if analysis.blockers:
+        console.print("Blokkades:")
+        for b in analysis.blockers:
+            console.print(f"  {b.code} ({b.label})", markup=False, highlight=False)
+            console.print(f'    "{" ".join(b.evidence.split())}"', markup=False, highlight=False)
+    else:
+        console.print("Geen blokkades herkend.")
+    console.print(f"[dim]pijplijn: {analysis.pipeline}[/dim]")

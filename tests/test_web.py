@@ -68,7 +68,10 @@ def test_results_page_has_hits_facets_and_marks(client: TestClient) -> None:
 
 def test_facet_link_toggles_filter(client: TestClient) -> None:
     html = client.get("/zoeken?q=thuiszitter&blokkades=grens.jeugdwet-onderwijs").text
-    assert "1 casus " in html
+    narrowed = client.get("/api/search?q=thuiszitter&blokkades=grens.jeugdwet-onderwijs").json()["total"]
+    everything = client.get("/api/search?q=thuiszitter&sort=datum").json()["total"]
+    assert 0 < narrowed <= everything
+    assert f"{narrowed} casus" in html
     assert 'aria-current="true"' in html
     # The active facet links back to the search without it.
     assert "/zoeken?q=thuiszitter" in parse(html).hrefs

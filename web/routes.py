@@ -11,14 +11,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import nh3
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from api.deps import KBDep
+from api.deps import KBDep, PipelineDep
+from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from kb.search import SearchResult, request_from_query
+from web.marking import marked_text
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -27,6 +29,8 @@ router = APIRouter(include_in_schema=False)
 FACET_TITLES = {
     "blokkades": "Blokkade",
     "wetten": "Wet",
+    "instanties": "Instantie",
+    "voorzieningen": "Voorziening",
     "hulpvraag": "Hulpvraag",
     "soort": "Soort",
     "regio": "Regio",
@@ -138,8 +142,46 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
         "case.html",
         {
             "case": case,
+            "blockers": _findings_by_code(case),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",
+        },
+    )
+
+
+def _findings_by_code(case: Any) -> list[dict[str, Any]]:
+    """Blockers of a case grouped by code: declared or not, and the sentences that show them."""
+    groups: dict[str, dict[str, Any]] = {}
+    for finding in case.bevindingen:
+        group = groups.setdefault(
+            finding.code, {"code": finding.code, "label": finding.label, "voorgeschreven": False, "bewijs": []}
+        )
+        if finding.source == "voorgeschreven":
+            group["voorgeschreven"] = True
+        elif finding.evidence:
+            group["bewijs"].append(finding.evidence)
+    return list(groups.values())
+
+
+@router.get("/analyseren", response_class=HTMLResponse)
+def analyze_form(request: Request) -> Response:
+    return templates.TemplateResponse(request, "analyze.html", {"tekst": "", "analysis": None, "json_url": None})
+
+
+@router.post("/analyseren", response_class=HTMLResponse)
+def analyze_page(
+    request: Request, pipeline: PipelineDep, tekst: str = Form("", max_length=MAX_DRAFT_CHARS)
+) -> Response:
+    body = draft_body(tekst)
+    analysis = pipeline.analyze(body) if body.strip() else None
+    return templates.TemplateResponse(
+        request,
+        "analyze.html",
+        {
+            "tekst": tekst,
+            "analysis": analysis,
+            "marked": marked_text(body, analysis.entities) if analysis else None,
+            "json_url": None,
         },
     )
 

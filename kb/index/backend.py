@@ -71,10 +71,14 @@ class WhooshIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.mkdir(parents=True, exist_ok=True)
+        schema = build_schema()
         if whoosh_index.exists_in(str(path)):
             self._ix = whoosh_index.open_dir(str(path))
+            if sorted(self._ix.schema.names()) != sorted(schema.names()):
+                # Made by another version of Leerlus: start empty, the next ingest refills it.
+                self._ix = whoosh_index.create_in(str(path), schema)
         else:
-            self._ix = whoosh_index.create_in(str(path), build_schema())
+            self._ix = whoosh_index.create_in(str(path), schema)
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._tables: tuple[Searcher, Tables] | None = None

@@ -1,0 +1,140 @@
+"""Extraction stage: a spaCy component that finds domain-boundary blockers, clause by clause.
+
+The rules are data (``signalen`` in ``blokkades.yaml``, word groups in ``signaalwoorden.yaml``): a
+blocker is found in a clause when every part of one of its rules is present, for example a body of
+the neighbouring domain (the CIZ) together with a refusal ("wees de aanvraag af"). A signal word
+right after 'geen', 'zonder', 'nooit' or 'niet' does not count ("er was geen discussie"), and a clause
+with a neutral phrase ("speelde geen rol") does not count at all, so a law named in passing stays an
+entity and not a blocker. Found blockers go to ``doc.spans["blokkades"]`` as the evidence sentence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ingest.entities import SPAN_KEY as ENTITY_KEY
+from ingest.patterns import Pattern, PatternIndex, compile_pattern, lemmatizer_for
+from kb.taxonomy import load_taxonomy
+
+SPAN_KEY = "blokkades"
+NEUTRAL = "neutraal"
+NEGATORS = frozenset({"geen", "zonder", "nooit"})
+NEGATION_WINDOW = 2
+CLAUSE_BREAKS = frozenset({"maar", ";", "echter", "terwijl"})
+ENTITY_PREFIXES = ("WET:", "INSTANTIE:", "VOORZIENING:")
+
+
+@Language.factory(
+    "leerlus_blokkades",
+    default_config={"taxonomy_dir": ""},
+    assigns=["doc.spans"],
+    requires=["doc.spans", "token.is_sent_start"],
+)
+def make_blocker_finder(nlp: Language, name: str, taxonomy_dir: str) -> BlockerFinder:
+    return BlockerFinder(nlp, taxonomy_dir=taxonomy_dir)
+
+
+class BlockerFinder:
+    """Applies the blocker rules to every clause of every sentence."""
+
+    def __init__(self, nlp: Language, *, taxonomy_dir: str = "") -> None:
+        taxonomy = load_taxonomy(Path(taxonomy_dir) if taxonomy_dir else None)
+        self.entity_groups: dict[str, set[str]] = defaultdict(set)  # "WET:x" -> groups naming it
+        lemmatize = lemmatizer_for(nlp)
+        compiled: list[tuple[str, Pattern]] = []
+        for group, patterns in taxonomy.signal_groups.items():
+            for pattern in patterns:
+                if pattern.startswith(ENTITY_PREFIXES):
+                    self.entity_groups[pattern].add(group)
+                else:
+                    compiled.append((group, compile_pattern(nlp, pattern, lemmatize)))
+        self.index = PatternIndex(compiled)
+        # Each rule: (code, parts); a part is a set of alternative groups, every part must be present.
+        self.rules: list[tuple[str, list[frozenset[str]]]] = []
+        known = set(taxonomy.signal_groups)
+        for term in taxonomy.blokkades:
+            for rule in term.extra.get("signalen", []):
+                parts = [frozenset(p.strip() for p in str(part).split("|")) for part in rule]
+                unknown = set().union(*parts) - known
+                if unknown:
+                    raise ValueError(f"blokkade {term.code}: onbekende signaalgroep(en) {sorted(unknown)}")
+                self.rules.append((term.code, parts))
+
+    def __call__(self, doc: Doc) -> Doc:
+        hits, negated = self._group_hits(doc)
+        found: dict[tuple[str, int], Span] = {}
+        sentences = [s for s in doc.sents if not s.text.isspace()]
+        groups = [self._present(hits, sent) for sent in sentences]
+        for sent, clauses in zip(sentences, groups, strict=True):
+            for present in clauses:
+                self._apply(found, present, sent, sent, multi_only=False)
+        # A boundary is often set out over two sentences: the body in one, the refusal in the next.
+        # Not when either sentence denies something ("er was geen discussie") or is neutral.
+        for i in range(len(sentences) - 1):
+            pair = sentences[i : i + 2]
+            if any(s.start <= n < s.end for n in negated for s in pair):
+                continue
+            if any(len(groups[j]) < len(_clauses(sentences[j])) for j in (i, i + 1)):
+                continue
+            present = set().union(*groups[i], *groups[i + 1])
+            self._apply(found, present, sentences[i], sentences[i + 1], multi_only=True)
+        doc.spans[SPAN_KEY] = sorted(found.values(), key=lambda s: (s.start, s.label_))
+        return doc
+
+    @staticmethod
+    def _present(hits: list[tuple[str, int, int]], sent: Span) -> list[set[str]]:
+        """The signal groups present per clause of a sentence; neutral clauses are left out."""
+        out = []
+        for start, end in _clauses(sent):
+            present = {g for g, s, e in hits if s >= start and e <= end}
+            if NEUTRAL not in present:
+                out.append(present)
+        return out
+
+    def _apply(
+        self, found: dict[tuple[str, int], Span], present: set[str], first: Span, last: Span, *, multi_only: bool
+    ) -> None:
+        for code, parts in self.rules:
+            if multi_only and len(parts) < 2:
+                continue
+            if any(key[0] == code and first.start <= key[1] < last.end for key in found):
+                continue
+            if all(part & present for part in parts):
+                found[(code, first.start)] = Span(first.doc, first.start, last.end, label=code)
+
+    def _group_hits(self, doc: Doc) -> tuple[list[tuple[str, int, int]], list[int]]:
+        """Every (group, start, end) present in the doc, and the token positions of negated
+        signal words, which are left out of the hits."""
+        hits = []
+        negated = []
+        for group, start, end in self.index.find(doc):
+            if group != NEUTRAL and _negated(doc, start):
+                negated.append(start)
+                continue
+            hits.append((group, start, end))
+        for span in doc.spans.get(ENTITY_KEY, []):
+            for group in self.entity_groups.get(f"{span.label_}:{span.kb_id_}", ()):
+                hits.append((group, span.start, span.end))
+        return hits, negated
+
+
+def _negated(doc: Doc, start: int) -> bool:
+    if doc[start].lower_ in NEGATORS or doc[start].lower_ == "niet":
+        return False  # the pattern itself carries the negation ("geen plek", "niet vergoed")
+    sent_start = doc[start].sent.start
+    before = [doc[i].lower_ for i in range(max(sent_start, start - NEGATION_WINDOW), start)]
+    return bool(NEGATORS.intersection(before)) or (bool(before) and before[-1] == "niet")
+
+
+def _clauses(sent: Span) -> list[tuple[int, int]]:
+    """Token ranges of the clauses of a sentence, split at 'maar', ';' and the like."""
+    bounds = [sent.start]
+    for token in sent:
+        if token.lower_ in CLAUSE_BREAKS and token.i > sent.start:
+            bounds.append(token.i)
+    bounds.append(sent.end)
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]

@@ -1,0 +1,51 @@
+"""Extraction stage, applied to parsed cases: add recognised entities and blockers to a record.
+
+Runs the spaCy pipeline over many bodies at once (``nlp.pipe``, in two worker processes for large
+batches), turns the analysis into :class:`~kb.records.Mention` and :class:`~kb.records.Finding`
+objects (declared blockers ``voorgeschreven``, recognised ones ``herkend`` with their evidence
+sentence), and renders the body again with the entities marked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+
+import spacy
+
+from ingest.pipeline import DEFAULT_MODEL, Analysis, Pipeline
+from ingest.render import render
+from kb.records import CaseRecord, Finding, Mention
+from kb.settings import Settings
+from kb.taxonomy import load_taxonomy
+
+# Bump when the extraction code changes what it finds, so every case is analysed again.
+EXTRACTION_VERSION = "1"
+PARALLEL_FROM = 400  # below this many cases a second process costs more than it saves
+
+
+def fingerprint(settings: Settings) -> str:
+    """What the analysis of a case depends on besides its file: code version, model, data files.
+    Mixed into the content hash so a change to any of them re-analyses every case."""
+    model = settings.spacy_model or (DEFAULT_MODEL if spacy.util.is_package(DEFAULT_MODEL) else "blank")
+    digest = load_taxonomy(settings.taxonomy_dir).digest
+    return hashlib.sha256(f"{EXTRACTION_VERSION}|{model}|{spacy.__version__}|{digest}".encode()).hexdigest()[:16]
+
+
+def enrich(records: Sequence[CaseRecord], pipeline: Pipeline) -> list[CaseRecord]:
+    """The records with mentions, findings and entity-marked HTML."""
+    n_process = 2 if len(records) >= PARALLEL_FROM else 1
+    analyses = pipeline.analyze_many([r.body_markdown for r in records], batch_size=64, n_process=n_process)
+    return [apply(record, analysis) for record, analysis in zip(records, analyses, strict=True)]
+
+
+def apply(record: CaseRecord, analysis: Analysis) -> CaseRecord:
+    mentions = tuple(
+        Mention(e.label, e.text, e.canonical, e.start, e.end) for e in analysis.entities if e.canonical is not None
+    )
+    findings = [Finding(code, "voorgeschreven") for code in record.blokkades]
+    findings += [Finding(b.code, "herkend", b.evidence.strip(), b.start, b.end) for b in analysis.blockers]
+    marks = {m.text.lower(): (m.label, m.canonical) for m in mentions}
+    html = render(record.body_markdown, marks).html if marks else record.body_html
+    return dataclasses.replace(record, mentions=mentions, findings=tuple(findings), body_html=html)

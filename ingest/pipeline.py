@@ -1,0 +1,228 @@
+"""Extraction stage: build the one spaCy pipeline Leerlus uses, and analyse texts with it.
+
+With ``nl_core_news_sm`` installed (or ``LEERLUS_SPACY_MODEL`` naming a package or a path) the
+trained pipeline is loaded and its entities are kept; otherwise ``spacy.blank("nl")`` with the
+lookup lemmatizer from ``spacy-lookups-data`` and a sentencizer carries the work. Either way our
+own components are added: ``leerlus_entiteiten`` and ``leerlus_blokkades``. Loading never fails for
+want of the model; the reason for a fallback is kept for ``leerlus info``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+import ingest.blockers  # noqa: F401  (registers the factory)
+import ingest.entities  # noqa: F401  (registers the factory)
+from ingest.blockers import SPAN_KEY as BLOCKER_KEY
+from ingest.entities import SPAN_KEY as ENTITY_KEY
+from kb.taxonomy import DATA_FILES, load_taxonomy
+
+DEFAULT_MODEL = "nl_core_news_sm"
+# A line that starts a block: list item, heading, quote, table row.
+BLOCK_START = re.compile(r"^[ \t]*(?:[-*+#>|]|\d+[.)])")
+# Split words at a hyphen between letters, so "Wlz-indicatie" holds the token "Wlz".
+HYPHEN_INFIX = r"(?<=[^\W\d_])-(?=[^\W\d_])"
+
+
+@dataclass(frozen=True)
+class Entity:
+    label: str
+    text: str
+    canonical: str | None
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "text": self.text,
+            "canonical": self.canonical,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class Blocker:
+    code: str
+    label: str
+    evidence: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "label": self.label, "evidence": self.evidence, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Entities and blockers found in one text, with character offsets into that text."""
+
+    pipeline: str
+    entities: tuple[Entity, ...] = ()
+    blockers: tuple[Blocker, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "pipeline": self.pipeline,
+            "entities": [e.to_dict() for e in self.entities],
+            "blockers": [b.to_dict() for b in self.blockers],
+        }
+
+    def canonical(self, label: str) -> list[str]:
+        return list(dict.fromkeys(e.canonical for e in self.entities if e.label == label and e.canonical))
+
+    def codes(self) -> list[str]:
+        return list(dict.fromkeys(b.code for b in self.blockers))
+
+
+@dataclass
+class Pipeline:
+    """The loaded spaCy pipeline with a description of where it came from."""
+
+    nlp: Language
+    name: str
+    fallback_reason: str | None = None
+    data_files: tuple[str, ...] = field(default_factory=tuple)
+
+    def info(self) -> dict[str, object]:
+        return {
+            "pijplijn": self.name,
+            "componenten": list(self.nlp.pipe_names),
+            "gegevensbestanden": list(self.data_files),
+            "terugval": self.fallback_reason,
+        }
+
+    def analyze(self, text: str) -> Analysis:
+        return self.analyze_many([text])[0]
+
+    def analyze_many(self, texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1) -> list[Analysis]:
+        labels = {t.code: t.label for t in load_taxonomy(self._taxonomy_dir).blokkades}
+        originals = list(texts)
+        docs = self.nlp.pipe((prepare(t) for t in originals), batch_size=batch_size, n_process=n_process)
+        return [_analysis(doc, original, self.name, labels) for doc, original in zip(docs, originals, strict=True)]
+
+    @property
+    def _taxonomy_dir(self) -> Path | None:
+        configured = self.nlp.get_pipe_config("leerlus_entiteiten").get("taxonomy_dir") or ""
+        return Path(configured) if configured else None
+
+
+CASE_LINK = re.compile(r"\[\[[^\[\]\n]*\]\]")
+
+
+def prepare(text: str) -> str:
+    """Text as the pipeline reads it: links to other cases blanked out (their ids are not words of
+    this case) and soft line breaks made spaces. The length never changes, so offsets hold."""
+    return soften_line_breaks(CASE_LINK.sub(lambda m: " " * len(m.group(0)), text))
+
+
+def soften_line_breaks(text: str) -> str:
+    """Replace line breaks inside a paragraph by spaces, so a phrase broken over two lines still
+    matches. Breaks around blank lines, headings and list items stay. Offsets do not change."""
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines[:-1]):
+        following = lines[i + 1]
+        hard = (
+            not line.strip()
+            or not following.strip()
+            or line.lstrip().startswith("#")
+            or BLOCK_START.match(following) is not None
+        )
+        out.append(line + ("\n" if hard else " "))
+    out.append(lines[-1])
+    return "".join(out)
+
+
+@Language.component("leerlus_regelgrenzen", requires=["token.is_sent_start"], assigns=["token.is_sent_start"])
+def line_boundaries(doc: spacy.tokens.Doc) -> spacy.tokens.Doc:
+    """A hard line break (list item, heading, blank line) also ends a sentence."""
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def _analysis(doc: spacy.tokens.Doc, original: str, name: str, labels: dict[str, str]) -> Analysis:
+    """Spans of ``doc`` (made from the prepared text) with their text taken from the original."""
+    entities = [
+        Entity(s.label_, original[s.start_char : s.end_char], s.kb_id_ or None, s.start_char, s.end_char)
+        for s in doc.spans.get(ENTITY_KEY, [])
+    ]
+    entities += [
+        Entity(e.label_, original[e.start_char : e.end_char], None, e.start_char, e.end_char) for e in doc.ents
+    ]
+    entities.sort(key=lambda e: (e.start, e.end))
+    blockers = []
+    for span in doc.spans.get(BLOCKER_KEY, []):
+        start, end = _trim(original, span.start_char, span.end_char)
+        blockers.append(Blocker(span.label_, labels.get(span.label_, span.label_), original[start:end], start, end))
+    return Analysis(pipeline=name, entities=tuple(entities), blockers=tuple(blockers))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets without surrounding whitespace and Markdown list, heading or emphasis marks."""
+    while start < end and (text[start].isspace() or text[start] in "#->*_"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "*_"):
+        end -= 1
+    return start, end
+
+
+def build_pipeline(model: str | None = None, taxonomy_dir: Path | None = None) -> Pipeline:
+    """Load the trained Dutch pipeline when available, else the blank one; add our components."""
+    nlp, name, reason = _base(model)
+    infixes = [*(nlp.Defaults.infixes or ()), HYPHEN_INFIX]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    config = {"taxonomy_dir": str(taxonomy_dir) if taxonomy_dir else ""}
+    nlp.add_pipe("leerlus_entiteiten", config=config)
+    nlp.add_pipe("leerlus_blokkades", config=config)
+    data_files = tuple(
+        str(taxonomy_dir / f) if taxonomy_dir and (taxonomy_dir / f).is_file() else f"kb/data/{f}" for f in DATA_FILES
+    )
+    return Pipeline(nlp=nlp, name=name, fallback_reason=reason, data_files=data_files)
+
+
+def _base(model: str | None) -> tuple[Language, str, str | None]:
+    wanted = model or (DEFAULT_MODEL if spacy.util.is_package(DEFAULT_MODEL) else None)
+    reason = None
+    if wanted:
+        try:
+            nlp = spacy.load(wanted)
+            version = nlp.meta.get("version", "")
+            return nlp, f"{nlp.meta.get('lang', 'nl')}_{nlp.meta.get('name', wanted)} {version}".strip(), None
+        except (OSError, ImportError, ValueError) as exc:
+            reason = (
+                f"model '{wanted}' kon niet worden geladen ({exc.__class__.__name__}); "
+                "lege Nederlandse pijplijn gebruikt"
+            )
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("leerlus_regelgrenzen")
+    nlp.initialize()
+    return nlp, "spacy.blank('nl') + lookup-lemmatizer + sentencizer", reason
+
+
+_cache: dict[tuple[str | None, str | None], Pipeline] = {}
+_lock = threading.Lock()
+
+
+def get_pipeline(model: str | None = None, taxonomy_dir: Path | None = None) -> Pipeline:
+    """The pipeline for these settings, built once per process."""
+    key = (model, str(taxonomy_dir) if taxonomy_dir else None)
+    with _lock:
+        if key not in _cache:
+            _cache[key] = build_pipeline(model, taxonomy_dir)
+        return _cache[key]
