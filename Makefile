@@ -14,6 +14,8 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	@echo "Anonimiseringspoort voorbereiden (eenmalig, ongeveer een minuut)..."
+	$(BIN)/leerlus warm
 	@touch $@
 
 $(TSTAMP): pyproject.toml $(STAMP)

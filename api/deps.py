@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ingest.gate import Gate, get_gate
 from ingest.pipeline import Pipeline, get_pipeline
+from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
 
 
@@ -25,3 +27,20 @@ def pipeline_for(request: Request) -> Pipeline:
 
 
 PipelineDep = Annotated[Pipeline, Depends(pipeline_for)]
+
+
+def gate_for(request: Request) -> Gate:
+    """The anonymisation gate, or a 503 while the server is still loading it in the background."""
+    settings = request.app.state.settings
+    gate = get_gate(settings.taxonomy_dir)
+    warming = getattr(request.app.state, "warming", None)
+    if not gate.loaded and warming is not None and warming.is_alive():
+        raise LeerlusError(
+            "de anonimiseringspoort wordt nog geladen; probeer het over een minuut opnieuw",
+            code="poort-laadt",
+            status=503,
+        )
+    return gate
+
+
+GateDep = Annotated[Gate, Depends(gate_for)]

@@ -58,14 +58,15 @@ def wants_json(request: Request) -> bool:
 def install(app: FastAPI, render_html: HtmlRenderer) -> None:
     """Register the handlers; ``render_html`` draws the error page for browser requests."""
 
-    def respond(request: Request, status: int, code: str, detail: str) -> Response:
+    def respond(request: Request, status: int, code: str, detail: str, body: dict[str, Any] | None = None) -> Response:
         if wants_json(request):
-            return JSONResponse({"code": code, "detail": detail}, status_code=status)
+            headers = {"Retry-After": "30"} if status == 503 else None
+            return JSONResponse(body or {"code": code, "detail": detail}, status_code=status, headers=headers)
         return render_html(request, status, code, detail)
 
     @app.exception_handler(LeerlusError)
     async def _leerlus(request: Request, exc: LeerlusError) -> Response:
-        return respond(request, exc.status, exc.code, exc.detail)
+        return respond(request, exc.status, exc.code, exc.detail, exc.to_dict())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

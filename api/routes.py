@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import KBDep, PipelineDep
+from api.deps import GateDep, KBDep, PipelineDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
+from ingest.submit import Submission, submit
 from kb.models import CaseDetail, CasesPage
 from kb.records import FACET_FIELDS
 from kb.search import make_request, request_from_query
@@ -91,8 +92,60 @@ class DraftIn(BaseModel):
     text: str = Field(max_length=MAX_DRAFT_CHARS, description="Tekst of Markdown, met of zonder front matter.")
 
 
+@router.get("/status", summary="Is de server klaar?")
+def status(request: Request, kb: KBDep) -> dict[str, Any]:
+    """Of de anonimiseringspoort geladen is en het inlezen bij de start nog loopt; het aantal casussen."""
+    from ingest.gate import get_gate
+
+    warming = getattr(request.app.state, "warming", None)
+    busy = warming is not None and warming.is_alive()
+    return {
+        "poort": "geladen" if get_gate(kb.settings.taxonomy_dir).loaded else "laden",
+        "opwarmen": "bezig" if busy else "klaar",
+        "casussen": len(kb.stored_files()),
+    }
+
+
 @router.post("/analyze", summary="Analyseer een tekst zonder op te slaan")
 def analyze(draft: DraftIn, pipeline: PipelineDep) -> dict[str, Any]:
     """Herkende wetten, instanties en voorzieningen (met canonieke naam) en blokkades met de zin die
     ze aantoont; posities tellen in de tekst na de front matter. Er wordt niets opgeslagen."""
     return pipeline.analyze(draft_body(draft.text)).to_dict()
+
+
+class LessonsIn(BaseModel):
+    casus: list[str] = []
+    systeem: list[str] = []
+
+
+class CaseIn(BaseModel):
+    """A new case; the same fields as the front matter of a case file, and the body as ``tekst``."""
+
+    titel: str = Field(max_length=500)
+    soort: str
+    datum: str = Field(description="JJJJ-MM of JJJJ-MM-DD")
+    tekst: str = Field(max_length=MAX_DRAFT_CHARS, description="De casus in Markdown.")
+    id: str | None = None
+    regio: str | None = None
+    team: str | None = None
+    leeftijdscategorie: str | None = None
+    hulpvraag: list[str] = []
+    wetten: list[str] = []
+    blokkades: list[str] = []
+    besluit: str | None = None
+    mandaat: str | None = None
+    uitkomst: str | None = None
+    lessen: LessonsIn = LessonsIn()
+    verwijzingen: list[str] = []
+
+
+@router.post("/cases", response_model=CaseDetail, status_code=201, summary="Nieuwe casus")
+def create_case(case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> CaseDetail:
+    """Controleert de casus op persoonsgegevens (422 ``persoonsgegevens`` met de vondsten per veld en
+    een geanonimiseerde versie), valideert hem (422 ``ongeldige-casus``), schrijft hem als
+    Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus)."""
+    data = case.model_dump(exclude={"lessen"})
+    data["lessen_casus"], data["lessen_systeem"] = case.lessen.casus, case.lessen.systeem
+    case_id, _report = submit(Submission.from_mapping(data), kb=kb, gate=gate)
+    response.headers["Location"] = f"/api/cases/{case_id}"
+    return kb.case(case_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Sequence
+from importlib import metadata
 
 import spacy
 
@@ -20,17 +21,27 @@ from kb.records import CaseRecord, Finding, Mention
 from kb.settings import Settings
 from kb.taxonomy import load_taxonomy
 
-# Bump when the extraction code changes what it finds, so every case is analysed again.
+# Bump when the extraction or gate code changes what it finds, so every case is checked again.
 EXTRACTION_VERSION = "1"
+GATE_VERSION = "1"
 PARALLEL_FROM = 400  # below this many cases a second process costs more than it saves
 
 
 def fingerprint(settings: Settings) -> str:
-    """What the analysis of a case depends on besides its file: code version, model, data files.
-    Mixed into the content hash so a change to any of them re-analyses every case."""
+    """What the gate and the analysis of a case depend on besides its file: code versions, model,
+    deduce, data files. Mixed into the content hash so a change to any of them re-checks every case."""
     model = settings.spacy_model or (DEFAULT_MODEL if spacy.util.is_package(DEFAULT_MODEL) else "blank")
     digest = load_taxonomy(settings.taxonomy_dir).digest
-    return hashlib.sha256(f"{EXTRACTION_VERSION}|{model}|{spacy.__version__}|{digest}".encode()).hexdigest()[:16]
+    gate = _version("deduce")
+    key = f"{EXTRACTION_VERSION}|{GATE_VERSION}|{model}|{spacy.__version__}|deduce {gate}|{digest}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 def enrich(records: Sequence[CaseRecord], pipeline: Pipeline) -> list[CaseRecord]:

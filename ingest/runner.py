@@ -7,11 +7,13 @@ and index never silently disagree. A failing file is reported and the run goes o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.enrich import enrich, fingerprint
+from ingest.gate import get_gate
 from ingest.issues import Issue
 from ingest.parse import content_hash, parse_case
 from ingest.pipeline import get_pipeline
@@ -33,6 +35,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -44,6 +47,7 @@ class IngestReport:
             f"{len(self.added)} nieuw, {len(self.updated)} bijgewerkt, "
             f"{len(self.removed)} verwijderd, {self.unchanged} ongewijzigd, "
             f"{len(self.failed)} mislukt"
+            + (f" (waarvan {len(self.refused)} geweigerd om persoonsgegevens)" if self.refused else "")
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -53,6 +57,7 @@ class IngestReport:
             "verwijderd": self.removed,
             "ongewijzigd": self.unchanged,
             "mislukt": self.failed,
+            "geweigerd": self.refused,
             "meldingen": [i.to_dict() for i in self.issues],
         }
 
@@ -74,13 +79,26 @@ def display_path(content_dir: Path, path: Path) -> str:
         return str(path)
 
 
+_RUN_LOCK = threading.Lock()
+
+
 def ingest(
     kb: KnowledgeBase,
     content_dir: Path | None = None,
     *,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest ``content_dir`` (default: the configured one) into ``kb``."""
+    """Ingest ``content_dir`` (default: the configured one) into ``kb``; one run at a time per process."""
+    with _RUN_LOCK:
+        return _ingest(kb, content_dir, progress=progress)
+
+
+def _ingest(
+    kb: KnowledgeBase,
+    content_dir: Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> IngestReport:
     content_dir = (content_dir or kb.settings.content_dir).resolve()
     report = IngestReport()
     if not content_dir.is_dir():
@@ -111,6 +129,13 @@ def ingest(
             owner.setdefault(previous[0], rel)
             report.unchanged += 1
             continue
+        refusal = gate_refusal(raw, shown[rel], kb)
+        if refusal:
+            report.issues.extend(refusal)
+            if any(i.is_error for i in refusal):
+                report.refused.append(shown[rel])
+                bad_paths.add(rel)
+                continue
         result = parse_case(
             raw,
             path=shown[rel],
@@ -198,7 +223,31 @@ def ingest(
     return report
 
 
+def gate_refusal(raw: bytes, shown: str, kb: KnowledgeBase) -> list[Issue]:
+    """Findings of the anonymisation gate as issues, without repeating the personal data itself
+    (ingest output may end up in logs): kind, line and column only."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return []  # parse reports the encoding problem
+    result = get_gate(kb.settings.taxonomy_dir).check(text)
+    issues = []
+    for finding in result.findings:
+        column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1
+        if finding.blocking:
+            message = (
+                f"{finding.kind} gevonden (kolom {column}); het bestand wordt niet opgeslagen. "
+                f"Draai 'leerlus check {shown}' voor de vondsten en een geanonimiseerde versie"
+            )
+            issues.append(Issue(shown, message, line=finding.line, field="privacy"))
+        else:
+            message = f"mogelijk gevoelig: {finding.kind} (kolom {column}); controleer of dit nodig is"
+            issues.append(Issue(shown, message, line=finding.line, field="privacy", severity="waarschuwing"))
+    return issues
+
+
 def reindex(kb: KnowledgeBase, content_dir: Path | None = None, *, progress: Progress | None = None) -> IngestReport:
     """Throw away SQL and index and rebuild both from the files."""
-    kb.reset()
-    return ingest(kb, content_dir, progress=progress)
+    with _RUN_LOCK:
+        kb.reset()
+        return _ingest(kb, content_dir, progress=progress)

@@ -23,6 +23,7 @@ DATA_FILES = (
     "instanties.yaml",
     "voorzieningen.yaml",
     "signaalwoorden.yaml",
+    "privacy.yaml",
 )
 # Entity label -> (data file, list key) of the gazetteers.
 GAZETTEERS = {
@@ -55,6 +56,7 @@ class Taxonomy:
     digest: str = ""
     gazetteer: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, hash=False)
     signal_groups: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+    privacy: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     _law_variants: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     _hulpvraag_lookup: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -141,6 +143,7 @@ def load_taxonomy(override_dir: Path | None = None) -> Taxonomy:
         digest=digest.hexdigest(),
         gazetteer=gazetteer,
         signal_groups={str(k): tuple(str(p) for p in v) for k, v in groups.items()},
+        privacy=data["privacy.yaml"],
         _law_variants=variants,
         _hulpvraag_lookup=lookup,
     )

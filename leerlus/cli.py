@@ -144,19 +144,45 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Poort (standaard LEERLUS_PORT of 8000).")] = None,
     skip_ingest: Annotated[bool, typer.Option("--zonder-inlezen", help="Sla het inlezen bij de start over.")] = False,
 ) -> None:
-    """Lees de casussen in en start de website en de JSON-API."""
+    """Start de website en de JSON-API; laadt de anonimiseringspoort en leest de casussen in op de achtergrond."""
+    import threading
+
     import uvicorn
 
     from api.app import create_app
+    from ingest.gate import get_gate
+    from ingest.pipeline import get_pipeline
 
     settings = Settings()
     kb = KnowledgeBase(settings)
-    if not skip_ingest:
-        _run_ingest(kb, None, rebuild=False)
+    app_ = create_app(settings, kb=kb)
+
+    def warm_and_ingest() -> None:
+        # The server answers from the existing index while this runs; new cases wait for the gate.
+        get_gate(settings.taxonomy_dir).load()
+        get_pipeline(settings.spacy_model, settings.taxonomy_dir)
+        if not skip_ingest:
+            _run_ingest(kb, None, rebuild=False)
+
+    warming = threading.Thread(target=warm_and_ingest, name="leerlus-opwarmen", daemon=True)
+    app_.state.warming = warming
+    warming.start()
     host = host or settings.host
     port = port or settings.port
     out.print(f"Leerlus draait op http://{host}:{port}/  (stoppen met Ctrl+C)", markup=False)
-    uvicorn.run(create_app(settings, kb=kb), host=host, port=port, log_level="warning")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+@app.command(hidden=True)
+def warm() -> None:
+    """Laad de anonimiseringspoort en de taalpijplijn eenmaal (bouwt de cache van deduce)."""
+    from ingest.gate import get_gate
+    from ingest.pipeline import get_pipeline
+
+    settings = Settings()
+    get_gate(settings.taxonomy_dir).load()
+    get_pipeline(settings.spacy_model, settings.taxonomy_dir)
+    out.print("Anonimiseringspoort en taalpijplijn zijn klaar.")
 
 
 def _read_inputs(files: list[str]) -> list[tuple[str | None, str]]:
@@ -197,6 +223,35 @@ def analyze(
         from leerlus.text import print_analysis
 
         print_analysis(out, name, analysis)
+
+
+@app.command()
+def check(
+    files: Annotated[list[str] | None, typer.Argument(help="Bestanden, of - voor standaardinvoer.")] = None,
+    as_json: JsonFlag = False,
+    write_redacted: Annotated[
+        Path | None,
+        typer.Option("--write-redacted", help="Schrijf een geanonimiseerde kopie naar dit bestand (of deze map)."),
+    ] = None,
+) -> None:
+    """Controleer teksten op persoonsgegevens voordat ze de kennisbank in gaan."""
+    from ingest.gate import get_gate
+    from leerlus.text import print_check, write_redacted_copies
+
+    settings = Settings()
+    gate = get_gate(settings.taxonomy_dir)
+    inputs = _read_inputs(files or [])
+    results = [(name, gate.check(text)) for name, text in inputs]
+    for name, result in results:
+        if as_json:
+            line = {"file": name, **result.to_dict()} if name is not None else result.to_dict()
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        else:
+            print_check(out, name, result)
+    if write_redacted is not None:
+        for target in write_redacted_copies(results, write_redacted):
+            err.print(f"Geanonimiseerde kopie geschreven: {target}", markup=False, highlight=False)
+    raise typer.Exit(0 if all(result.ok for _, result in results) else 1)
 
 
 @app.command()

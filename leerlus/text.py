@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from rich.console import Console
 
+from ingest.gate import GateResult
 from ingest.pipeline import Analysis
+from kb.errors import LeerlusError
 from kb.models import CaseDetail
 from kb.search import SearchResult
 
@@ -70,3 +73,35 @@ def print_analysis(console: Console, name: str | None, analysis: Analysis) -> No
     else:
         console.print("Geen blokkades herkend.")
     console.print(f"[dim]pijplijn: {analysis.pipeline}[/dim]")
+
+
+def print_check(console: Console, name: str | None, result: GateResult) -> None:
+    label = name or "invoer"
+    if not result.findings:
+        console.print(f"{label}: geen persoonsgegevens gevonden.", markup=False, highlight=False)
+        return
+    verdict = "geweigerd" if not result.ok else "toegestaan, met waarschuwingen"
+    console.print(f"{label}: {verdict}", markup=False, highlight=False)
+    for f in result.findings:
+        kind = "BLOKKEERT" if f.blocking else "let op"
+        console.print(f"  regel {f.line}: {f.kind} {f.text!r} ({kind})", markup=False, highlight=False)
+    if not result.ok:
+        console.print("  Gebruik --write-redacted BESTAND voor een geanonimiseerde kopie.", markup=False)
+
+
+def write_redacted_copies(results: list[tuple[str | None, GateResult]], target: Path) -> list[Path]:
+    """Write the redacted texts: to ``target`` for one input, into ``target`` (a folder) for more.
+    An input file is never overwritten."""
+    written = []
+    many = len(results) > 1 or target.is_dir()
+    if many:
+        target.mkdir(parents=True, exist_ok=True)
+    for name, result in results:
+        path = target / Path(name or "invoer.md").name if many else target
+        if name is not None and path.resolve() == Path(name).resolve():
+            raise LeerlusError(
+                f"'{path}' is het origineel; kies een ander doel, het origineel wordt nooit overschreven"
+            )
+        path.write_text(result.redacted, encoding="utf-8")
+        written.append(path)
+    return written

@@ -142,6 +142,7 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
         "case.html",
         {
             "case": case,
+            "saved": request.query_params.get("opgeslagen") == "1",
             "blockers": _findings_by_code(case),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",
@@ -197,5 +198,8 @@ def render_error(request: Request, status: int, code: str, detail: str) -> Respo
 
 def mount(app: FastAPI) -> None:
     """Attach the HTML routes and the static files to ``app``."""
+    from web.submit_routes import router as submit_router
+
     app.include_router(router)
+    app.include_router(submit_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -1,0 +1,201 @@
+"""A new case from the browser or the API: gate, validate, write as Markdown, ingest.
+
+The author's fields are checked field by field by the anonymisation gate first. A refusal names
+every finding with its field and offsets and offers the redacted value of every field; nothing is
+written anywhere. Only a case that passes the gate and validates is written as a Markdown file in
+the content directory (under a temporary name first, so ingest never sees half a file) and then
+ingested like any other file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.gate import Finding, Gate, Redactor
+from ingest.issues import Issue
+from ingest.parse import parse_case
+from ingest.runner import IngestReport, ingest
+from kb.errors import LeerlusError
+from kb.knowledge import KnowledgeBase
+
+TEXT_FIELDS = ("id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "besluit", "mandaat", "uitkomst")
+LIST_FIELDS = ("hulpvraag", "wetten", "blokkades", "lessen_casus", "lessen_systeem", "verwijzingen")
+BODY = "tekst"
+
+
+@dataclass
+class Submission:
+    """What an author typed: scalar fields, list fields and the Markdown body."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    body: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Submission:
+        values = {k: str(data.get(k) or "").strip() for k in TEXT_FIELDS}
+        lists = {k: _as_list(data.get(k), lines_only=k.startswith("lessen")) for k in LIST_FIELDS}
+        return cls(values=values, lists=lists, body=str(data.get(BODY) or ""))
+
+    def items(self) -> list[tuple[str, str]]:
+        """(field name, text) of everything the author wrote, list items as ``naam[i]``."""
+        out = [(k, v) for k, v in self.values.items() if v]
+        for k, values in self.lists.items():
+            out += [(f"{k}[{i}]", v) for i, v in enumerate(values)]
+        if self.body:
+            out.append((BODY, self.body))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.values, **self.lists, BODY: self.body}
+
+
+@dataclass(frozen=True)
+class FieldFinding:
+    field: str
+    finding: Finding
+
+    def to_dict(self) -> dict[str, object]:
+        return {"field": self.field, **self.finding.to_dict()}
+
+
+class PersonalDataRefused(LeerlusError):
+    """The gate found personal data; carries the findings and the redacted submission."""
+
+    status = 422
+    code = "persoonsgegevens"
+
+    def __init__(self, findings: list[FieldFinding], redacted: Submission) -> None:
+        kinds = sorted({f.finding.kind for f in findings if f.finding.blocking})
+        super().__init__(
+            "de casus bevat persoonsgegevens (" + ", ".join(kinds) + ") en is niet opgeslagen; "
+            "pas de tekst aan of neem de geanonimiseerde versie over"
+        )
+        self.findings = findings
+        self.redacted = redacted
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **super().to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "redacted": self.redacted.to_dict(),
+        }
+
+
+class InvalidCase(LeerlusError):
+    status = 422
+    code = "ongeldige-casus"
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("; ".join(i.message for i in issues))
+        self.issues = issues
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "issues": [{"field": i.field, "message": i.message} for i in self.issues]}
+
+
+def screen(submission: Submission, gate: Gate) -> tuple[list[FieldFinding], Submission]:
+    """Every finding per field, and the submission with each blocking finding redacted."""
+    findings: list[FieldFinding] = []
+    redacted = Submission(values=dict(submission.values), lists={k: list(v) for k, v in submission.lists.items()})
+    redacted.body = submission.body
+    redactor = Redactor()
+    for name, text in submission.items():
+        result = gate.check(text)
+        findings += [FieldFinding(name, f) for f in result.findings]
+        if not result.ok:
+            _put(redacted, name, redactor.apply(text, result.findings))
+    return findings, redacted
+
+
+def compose(submission: Submission, case_id: str) -> str:
+    """The Markdown file for a submission."""
+    front: dict[str, Any] = {"id": case_id}
+    for key in TEXT_FIELDS[1:]:
+        if submission.values.get(key):
+            front[key] = submission.values[key]
+    for key in ("hulpvraag", "wetten", "blokkades", "verwijzingen"):
+        if submission.lists.get(key):
+            front[key] = submission.lists[key]
+    lessons = {k: submission.lists.get(f"lessen_{k}") for k in ("casus", "systeem")}
+    if any(lessons.values()):
+        front["lessen"] = {k: v for k, v in lessons.items() if v}
+    header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{header}---\n\n{submission.body.strip()}\n"
+
+
+def submit(submission: Submission, *, kb: KnowledgeBase, gate: Gate) -> tuple[str, IngestReport]:
+    """Gate, validate, write and ingest a new case; returns its id. Raises a Dutch error otherwise."""
+    findings, redacted = screen(submission, gate)
+    if any(f.finding.blocking for f in findings):
+        raise PersonalDataRefused(findings, redacted)
+    content = kb.settings.content_dir
+    case_id = submission.values.get("id") or _free_id(content, submission)
+    text = compose(submission, case_id)
+    target = content / f"{case_id}.md"
+    result = parse_case(text.encode("utf-8"), path=target.name, rel_path=target.name, taxonomy=kb.taxonomy)
+    if result.record is None:
+        raise InvalidCase(result.errors)
+    if target.exists() or case_id in {cid for cid, _ in kb.stored_files().values()}:
+        raise LeerlusError(f"er bestaat al een casus met id '{case_id}'", code="bestaat-al", status=409)
+    content.mkdir(parents=True, exist_ok=True)
+    _write_atomically(target, text)
+    return case_id, ingest(kb)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".nieuw-", suffix=".md", dir=target.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, target)
+
+
+def _free_id(content: Path, submission: Submission) -> str:
+    datum = submission.values.get("datum", "")[:7] or "zonder-datum"
+    base = f"{datum}-{slug(submission.values.get('titel', '')) or 'casus'}"
+    candidate, n = base, 2
+    while (content / f"{candidate}.md").exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def slug(text: str, limit: int = 50) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    out = ""
+    for word in words:
+        if len(out) + len(word) + 1 > limit:
+            break
+        out = f"{out}-{word}" if out else word
+    return out
+
+
+def _as_list(value: Any, *, lines_only: bool = False) -> list[str]:
+    """A list from a list, or from text with one item per line (or, for short values such as laws
+    and codes, separated by commas or semicolons)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = re.split(r"\n" if lines_only else r"[\n,;]", value)
+        return [p.strip().lstrip("-• ").strip() for p in parts if p.strip().lstrip("-• ").strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value).strip()]
+
+
+def _put(submission: Submission, name: str, value: str) -> None:
+    match = re.fullmatch(r"(\w+)\[(\d+)\]", name)
+    if match:
+        submission.lists[match.group(1)][int(match.group(2))] = value
+    elif name == BODY:
+        submission.body = value
+    else:
+        submission.values[name] = value

@@ -1,0 +1,83 @@
+"""HTML pages for a new case ("Nieuwe casus"): the form, the gate's refusal with marked findings and
+a one-click redacted version, and validation errors, with everything the author typed kept.
+
+The JSON twin is ``POST /api/cases``; both call :func:`ingest.submit.submit`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import KBDep, gate_for
+from ingest.submit import LIST_FIELDS, InvalidCase, PersonalDataRefused, Submission, submit
+from kb.errors import LeerlusError
+from web.marking import marked_text
+from web.routes import templates
+
+router = APIRouter(include_in_schema=False)
+MULTI_CHOICE = ("hulpvraag", "blokkades")
+
+
+def _form_context(request: Request, kb: Any, submission: Submission, **extra: Any) -> dict[str, Any]:
+    tax = kb.taxonomy
+    return {
+        "values": submission.to_dict(),
+        "soorten": tax.soorten,
+        "leeftijden": tax.leeftijdscategorieen,
+        "hulpvragen": tax.hulpvraag,
+        "blokkades": tax.blokkades,
+        "json_url": None,
+        **extra,
+    }
+
+
+@router.get("/nieuw", response_class=HTMLResponse)
+def new_case_form(request: Request, kb: KBDep) -> Response:
+    return templates.TemplateResponse(request, "new.html", _form_context(request, kb, Submission()))
+
+
+@router.post("/nieuw", response_class=HTMLResponse)
+async def new_case(request: Request, kb: KBDep) -> Response:
+    form = await request.form()
+    data: dict[str, Any] = {key: form.get(key) for key in form}
+    for key in MULTI_CHOICE:
+        data[key] = form.getlist(key)
+    for key in LIST_FIELDS:
+        if key not in MULTI_CHOICE and isinstance(data.get(key), str):
+            data[key] = data[key]
+    submission = Submission.from_mapping(data)
+    try:
+        gate = gate_for(request)
+        case_id, _report = await run_in_threadpool(submit, submission, kb=kb, gate=gate)
+    except PersonalDataRefused as refused:
+        by_field: dict[str, list[Any]] = {}
+        for item in refused.findings:
+            by_field.setdefault(item.field, []).append(item.finding)
+        texts = dict(submission.items())
+        marked = [
+            (name, marked_text(texts[name], [_as_mark(f) for f in found]), found) for name, found in by_field.items()
+        ]
+        context = _form_context(
+            request, kb, submission, refused=refused, marked=marked, redacted=refused.redacted.to_dict()
+        )
+        return templates.TemplateResponse(request, "new.html", context, status_code=422)
+    except InvalidCase as invalid:
+        context = _form_context(request, kb, submission, errors=invalid.issues)
+        return templates.TemplateResponse(request, "new.html", context, status_code=422)
+    except LeerlusError as error:
+        context = _form_context(request, kb, submission, problem=error.detail)
+        return templates.TemplateResponse(request, "new.html", context, status_code=error.status)
+    return RedirectResponse(f"/casus/{case_id}?opgeslagen=1", status_code=303)
+
+
+class _Mark:
+    def __init__(self, kind: str, start: int, end: int) -> None:
+        self.label, self.start, self.end, self.canonical = kind, start, end, None
+
+
+def _as_mark(finding: Any) -> _Mark:
+    return _Mark(finding.kind if finding.blocking else f"{finding.kind} (let op)", finding.start, finding.end)
