@@ -1,6 +1,7 @@
 """Benchmark: ingest and search N synthetic cases with Leerlus, and the same with SQLite FTS5.
 
-Prints ingest cases/s (end to end: parse, render, SQL, index), index size, and search p50/p95 for a
+Prints ingest cases/s (end to end: gate, parse, render, extraction, SQL, index), index size,
+extraction and gate words/s (next to bare tokenization and deduce alone), and search p50/p95 for a
 fixed query mix with and without highlights, next to SQLite FTS5 (unicode61 tokenizer, bm25) over
 the same documents and queries in the same run, with the ratio. Usage:
 
@@ -124,6 +125,25 @@ def bench_analysis(content: Path, sample: int) -> dict[str, float]:
     return out
 
 
+def bench_gate(content: Path, sample: int) -> dict[str, float]:
+    """Words/s of the anonymisation gate next to deduce alone, over the same texts."""
+    from ingest.gate import get_gate
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(content.glob("*.md"))[:sample]]
+    words = sum(len(t.split()) for t in texts)
+    gate = get_gate()
+    gate.load()
+    gate.check(texts[0])  # warm-up: word lists
+    start = time.perf_counter()
+    for text in texts:
+        gate.check(text)
+    gate_rate = words / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for text in texts:
+        gate._deduce.deidentify(text)
+    return {"gate_words_per_s": gate_rate, "deduce_words_per_s": words / (time.perf_counter() - start)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
@@ -169,9 +189,11 @@ def main() -> None:
     index_mb = kb.index.size_bytes() / 1e6
     fts_mb = (root / "fts.sqlite3").stat().st_size / 1e6
     analysis = bench_analysis(content, min(args.analyse, args.cases))
+    gate = bench_gate(content, min(args.analyse, args.cases))
     out = {
         "cases": args.cases,
         "analysis": analysis,
+        "gate": gate,
         "ingest_cases_per_s": args.cases / ingest_seconds,
         "fts5_build_cases_per_s": args.cases / fts_seconds,
         "index_mb": index_mb,
@@ -179,7 +201,9 @@ def main() -> None:
         "search": results,
     }
     print(f"{args.cases} synthetische casussen in {root}")
-    print(f"inlezen (parse+render+SQL+index): {out['ingest_cases_per_s']:.0f} casussen/s  ({ingest_seconds:.1f} s)")
+    print(
+        f"inlezen (poort+parse+analyse+SQL+index): {out['ingest_cases_per_s']:.0f} casussen/s  ({ingest_seconds:.1f} s)"
+    )
     print(f"FTS5 opbouwen (alleen index):     {out['fts5_build_cases_per_s']:.0f} casussen/s  ({fts_seconds:.1f} s)")
     print(f"indexgrootte: Whoosh {index_mb:.1f} MB, FTS5 {fts_mb:.1f} MB")
     tok = analysis["tokenizer_words_per_s"]
@@ -188,6 +212,8 @@ def main() -> None:
         print(
             f"analyse ({n} proces): {rate:,.0f} woorden/s  ({rate / tok:.2f}x van alleen tokeniseren, {tok:,.0f} w/s)"
         )
+    g, d = gate["gate_words_per_s"], gate["deduce_words_per_s"]
+    print(f"anonimiseringspoort: {g:,.0f} woorden/s  ({g / d:.2f}x van deduce alleen, {d:,.0f} w/s)")
     print("zoeken (ms)            p50      p95   p50 t.o.v. FTS5")
     for name in ("leerlus", "leerlus+markering"):
         peer = results["fts5+markering" if "markering" in name else "fts5"]

@@ -17,7 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ingest.patterns import lemmatizer_for
+from ingest.patterns import lemmatizer_for, token_strings
 from kb.taxonomy import load_taxonomy
 
 SPAN_KEY = "entiteiten"
@@ -69,11 +69,12 @@ class EntityTagger:
             for match_id, start, end in matcher(doc):
                 spans.append(self._span(doc, doc.vocab.strings[match_id], start, end))
         exact = {s.start for s in spans}
-        for token in doc:
-            if token.i not in exact and len(token) >= FUZZY_MIN:
-                key = self._typo(token.lower_)
+        words, _lemmas = token_strings(doc)
+        for i, word in enumerate(words):
+            if i not in exact and len(word) >= FUZZY_MIN:
+                key = self._typo(word)
                 if key is not None:
-                    spans.append(self._span(doc, key, token.i, token.i + 1))
+                    spans.append(self._span(doc, key, i, i + 1))
         doc.spans[SPAN_KEY] = sorted(filter_spans(spans), key=lambda s: s.start)
         return doc
 

@@ -43,8 +43,11 @@ def parse_case(
     taxonomy: Taxonomy,
     max_bytes: int = 1_000_000,
     fingerprint: str = "",
+    render_body: bool = True,
 ) -> ParseResult:
-    """Parse one file. ``path`` is shown to the user; ``rel_path`` is stored."""
+    """Parse one file. ``path`` is shown to the user; ``rel_path`` is stored. With
+    ``render_body=False`` the HTML is left to :func:`ingest.enrich.apply`, which renders once,
+    with the recognised entities marked."""
     text, issues = decode(raw, path, max_bytes)
     if text is None:
         return ParseResult(None, issues)
@@ -57,7 +60,7 @@ def parse_case(
     issues = issues + validator.issues
     if any(i.is_error for i in issues):
         return ParseResult(None, issues)
-    rendered = render(front.body)
+    rendered = render(front.body) if render_body else None
     v = fields.values
     record = CaseRecord(
         id=v["id"],
@@ -81,7 +84,7 @@ def parse_case(
         body_links=tuple(case_links(front.body)),
         extra=fields.extra,
         body_markdown=front.body,
-        body_html=rendered.html,
-        body_text=rendered.text,
+        body_html=rendered.html if rendered else "",
+        body_text=rendered.text if rendered else "",
     )
     return ParseResult(record, issues)

@@ -143,6 +143,7 @@ def _ingest(
             taxonomy=kb.taxonomy,
             max_bytes=kb.settings.max_file_bytes,
             fingerprint=version,
+            render_body=False,
         )
         report.issues.extend(result.issues)
         if result.record is None:

@@ -6,11 +6,13 @@ never run ``select()`` themselves; they call these.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, func, insert
+from sqlmodel import Session, SQLModel, col, select
 
 from kb.models import (
     BlockerFinding,
@@ -28,59 +30,59 @@ from kb.models import (
 from kb.records import MULTI_VALUED, SINGLE_VALUED, CaseRecord
 
 
-def upsert_case(*, session: Session, record: CaseRecord) -> Case:
-    """Insert or replace the case, its facet tags and its outgoing links."""
-    case = session.get(Case, record.id)
-    if case is not None:
-        _delete_children(session, [record.id])
-    values: dict[str, Any] = dict(
-        path=record.path,
-        content_hash=record.content_hash,
-        titel=record.titel,
-        soort=record.soort,
-        datum=record.datum,
-        jaar=record.jaar,
-        regio=record.regio,
-        team=record.team,
-        leeftijdscategorie=record.leeftijdscategorie,
-        besluit=record.besluit,
-        mandaat=record.mandaat,
-        uitkomst=record.uitkomst,
-        hulpvraag=list(record.hulpvraag),
-        wetten=list(record.facet_values("wetten")),
-        instanties=list(record.facet_values("instanties")),
-        voorzieningen=list(record.facet_values("voorzieningen")),
-        blokkades=list(record.facet_values("blokkades")),
-        lessen_casus=list(record.lessen_casus),
-        lessen_systeem=list(record.lessen_systeem),
-        verwijzingen=list(record.verwijzingen),
-        extra=dict(record.extra),
-        body_markdown=record.body_markdown,
-        body_html=record.body_html,
-    )
-    if case is None:
-        case = Case(id=record.id, **values)
-    else:
-        for key, value in values.items():
-            setattr(case, key, value)
-    session.add(case)
-    session.flush()  # the case row must exist before rows that refer to it
-    for name in SINGLE_VALUED + MULTI_VALUED:
-        for value in dict.fromkeys(record.facet_values(name)):
-            session.add(CaseTag(case_id=record.id, veld=name, waarde=value))
-    for target, via in record.links().items():
-        session.add(CaseLink(source_id=record.id, target_id=target, via=via))
-    for m in record.mentions:
-        session.add(
-            Mention(case_id=record.id, label=m.label, text=m.text, canonical=m.canonical, start=m.start, end=m.end)
-        )
-    for f in record.findings:
-        session.add(
-            BlockerFinding(
-                case_id=record.id, code=f.code, source=f.source, evidence=f.evidence, start=f.start, end=f.end
+def upsert_case(*, session: Session, record: CaseRecord) -> None:
+    """Insert or replace the case, its facet tags, outgoing links, mentions and blocker findings.
+    Rows go in as one multi-row insert per table: a case has dozens of child rows."""
+    if session.get(Case, record.id) is not None:
+        delete_cases(session=session, ids=[record.id])
+    session.execute(
+        insert(Case),
+        [
+            dict(
+                id=record.id,
+                path=record.path,
+                content_hash=record.content_hash,
+                titel=record.titel,
+                soort=record.soort,
+                datum=record.datum,
+                jaar=record.jaar,
+                regio=record.regio,
+                team=record.team,
+                leeftijdscategorie=record.leeftijdscategorie,
+                besluit=record.besluit,
+                mandaat=record.mandaat,
+                uitkomst=record.uitkomst,
+                hulpvraag=list(record.hulpvraag),
+                wetten=list(record.facet_values("wetten")),
+                instanties=list(record.facet_values("instanties")),
+                voorzieningen=list(record.facet_values("voorzieningen")),
+                blokkades=list(record.facet_values("blokkades")),
+                lessen_casus=list(record.lessen_casus),
+                lessen_systeem=list(record.lessen_systeem),
+                verwijzingen=list(record.verwijzingen),
+                extra=dict(record.extra),
+                body_markdown=record.body_markdown,
+                body_html=record.body_html,
+                ingested_at=datetime.now(UTC),
             )
-        )
-    return case
+        ],
+    )
+    children: list[tuple[type[SQLModel], list[dict[str, Any]]]] = [
+        (
+            CaseTag,
+            [
+                {"case_id": record.id, "veld": name, "waarde": value}
+                for name in SINGLE_VALUED + MULTI_VALUED
+                for value in dict.fromkeys(record.facet_values(name))
+            ],
+        ),
+        (CaseLink, [{"source_id": record.id, "target_id": t, "via": via} for t, via in record.links().items()]),
+        (Mention, [{"case_id": record.id, **dataclasses.asdict(m)} for m in record.mentions]),
+        (BlockerFinding, [{"case_id": record.id, **dataclasses.asdict(f)} for f in record.findings]),
+    ]
+    for table, rows in children:
+        if rows:
+            session.execute(insert(table), rows)
 
 
 def delete_cases(*, session: Session, ids: Sequence[str]) -> None:
