@@ -75,6 +75,13 @@ def get_case(case_id: str, kb: KBDep) -> CaseDetail:
     return kb.case(case_id)
 
 
+@router.get("/cases/{case_id}/similar", summary="Vergelijkbare casussen")
+def similar(case_id: str, kb: KBDep, limit: Annotated[int, Query(ge=1, le=50)] = 8) -> dict[str, Any]:
+    """Casussen die op deze lijken, met per casus de redenen: zelfde blokkade, wetten, hulpvraag,
+    leeftijd, verwijzingen en gedeelde termen."""
+    return {"id": case_id, "similar": [s.to_dict() for s in kb.similar(case_id, limit)]}
+
+
 @router.get("/facets", summary="Facetten met aantallen")
 def facets(kb: KBDep) -> dict[str, Any]:
     """Aantal casussen per waarde van elk facetveld, met de Nederlandse labels."""

@@ -20,6 +20,7 @@ from kb.errors import NotFound
 from kb.index import WhooshIndex
 from kb.index.backend import IndexBatch
 from kb.models import CaseDetail, CasesPage
+from kb.precedents import Similar, similar_cases
 from kb.records import FACET_FIELDS, CaseRecord
 from kb.search import SearchRequest, SearchResult
 from kb.settings import Settings
@@ -49,8 +50,8 @@ class KnowledgeBase:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(settings.sql_url)
-        self.index = WhooshIndex(settings.index_dir)
         self.taxonomy: Taxonomy = load_taxonomy(settings.taxonomy_dir)
+        self.index = WhooshIndex(settings.index_dir, self.taxonomy)
 
     def close(self) -> None:
         self.index.close()
@@ -98,6 +99,10 @@ class KnowledgeBase:
         with Session(self.engine) as session:
             raw = store.tag_values(session=session)
         return {name: dict(sorted(raw.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))) for name in FACET_FIELDS}
+
+    def similar(self, case_id: str, limit: int = 8) -> list[Similar]:
+        """Cases similar to ``case_id``, with the reasons why (see :mod:`kb.precedents`)."""
+        return similar_cases(self, case_id, limit)
 
     def unknown_links(self) -> list[tuple[str, str]]:
         with Session(self.engine) as session:

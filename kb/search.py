@@ -61,6 +61,8 @@ class SearchResult:
     van: str | None = None
     tot: str | None = None
     degraded: bool = False
+    suggestion: str | None = None
+    fuzzy: bool = False
 
     @property
     def pages(self) -> int:
@@ -78,6 +80,8 @@ class SearchResult:
             "van": self.van,
             "tot": self.tot,
             "degraded": self.degraded,
+            "suggestion": self.suggestion,
+            "fuzzy": self.fuzzy,
             "hits": [
                 {
                     "id": h.id,

@@ -187,3 +187,42 @@ def unknown_link_targets(*, session: Session) -> list[tuple[str, str]]:
         select(CaseLink.source_id, CaseLink.target_id).where(col(CaseLink.target_id).not_in(select(Case.id)))
     ).all()
     return sorted((s, t) for s, t in rows)
+
+
+def tags_of(*, session: Session, ids: Iterable[str], fields: Sequence[str]) -> dict[str, dict[str, set[str]]]:
+    """For each case id, its values of ``fields``: ``{id: {veld: {waarde, ...}}}``."""
+    wanted = list(ids)
+    out: dict[str, dict[str, set[str]]] = {i: {} for i in wanted}
+    if not wanted:
+        return out
+    rows = session.exec(
+        select(CaseTag.case_id, CaseTag.veld, CaseTag.waarde).where(
+            col(CaseTag.case_id).in_(wanted), col(CaseTag.veld).in_(list(fields))
+        )
+    ).all()
+    for case_id, veld, waarde in rows:
+        out[case_id].setdefault(veld, set()).add(waarde)
+    return out
+
+
+def sharing_tags(*, session: Session, case_id: str, fields: Sequence[str]) -> set[str]:
+    """Ids of other cases that share at least one value of ``fields`` with ``case_id``."""
+    mine = select(CaseTag.veld, CaseTag.waarde).where(CaseTag.case_id == case_id, col(CaseTag.veld).in_(list(fields)))
+    pairs = list(session.exec(mine).all())
+    if not pairs:
+        return set()
+    found: set[str] = set()
+    for veld, waarde in pairs:
+        rows = session.exec(
+            select(CaseTag.case_id).where(CaseTag.veld == veld, CaseTag.waarde == waarde, CaseTag.case_id != case_id)
+        ).all()
+        found.update(rows)
+    return found
+
+
+def summaries(*, session: Session, ids: Iterable[str]) -> dict[str, CaseSummary]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = session.exec(select(Case).where(col(Case.id).in_(wanted))).all()
+    return {row.id: CaseSummary.model_validate(row.model_dump()) for row in rows}

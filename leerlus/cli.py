@@ -139,6 +139,26 @@ def show(case_id: Annotated[str, typer.Argument(help="Casus-id.")], as_json: Jso
 
 
 @app.command()
+def similar(
+    case_id: Annotated[str, typer.Argument(help="Casus-id.")],
+    limit: Annotated[int, typer.Option(help="Aantal casussen.")] = 8,
+    as_json: JsonFlag = False,
+) -> None:
+    """Toon de casussen die het meest op deze lijken, met de redenen."""
+    found = _kb().similar(case_id, limit)
+    if as_json:
+        _print_json({"id": case_id, "similar": [s.to_dict() for s in found]})
+        return
+    if not found:
+        out.print("Geen vergelijkbare casussen gevonden.")
+    for item in found:
+        out.print(f"[bold]{item.titel}[/bold]")
+        out.print(f"  {item.id} · {item.soort} · {item.datum}", markup=False, highlight=False)
+        for reason in item.redenen:
+            out.print(f"  - {reason}", markup=False, highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Adres (standaard LEERLUS_HOST of 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Poort (standaard LEERLUS_PORT of 8000).")] = None,

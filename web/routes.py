@@ -74,6 +74,10 @@ class SearchView:
         self.result = result
         self.params = params
 
+    def with_query(self, query: str) -> str:
+        kept = [(k, v) for k, v in self.params if k not in ("q", "page")]
+        return f"/zoeken?{urlencode([('q', query), *kept])}"
+
     def without_filters(self) -> str:
         kept = [(k, v) for k, v in self.params if k in ("q", "sort")]
         return f"/zoeken?{urlencode(kept)}" if kept else "/zoeken"
@@ -143,6 +147,7 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
         {
             "case": case,
             "saved": request.query_params.get("opgeslagen") == "1",
+            "similar": kb.similar(case.id, 6),
             "blockers": _findings_by_code(case),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",

@@ -7,8 +7,8 @@ Hostile query strings never raise: syntax the parser cannot use degrades to plai
 
 from __future__ import annotations
 
+import contextlib
 import html
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -17,24 +17,24 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.collectors import FilterCollector, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter
-from whoosh.qparser import MultifieldParser, OrGroup
-from whoosh.query import And, Every, NullQuery, Or, Query, Term, TermRange
-from whoosh.searching import Searcher
+from whoosh.query import And, AndMaybe, Every, Query
+from whoosh.searching import Searcher, TimeLimit
 from whoosh.writing import IndexWriter
 
 from kb.index.analysis import dutch_analyzer
 from kb.index.facets import Tables, bitmask, build_tables
 from kb.index.facets import count as facet_counts
+from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, QueryBuilder
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
 from kb.search import Hit, SearchRequest, SearchResult
+from kb.taxonomy import Taxonomy, load_taxonomy
 
-TEXT_FIELDS = ("titel", "body", "besluit", "lessen")
-FIELD_BOOSTS = {"titel": 3.0, "besluit": 2.0, "lessen": 1.5, "body": 1.0}
 SNIPPET_FIELDS = ("body", "besluit", "lessen")
-MAX_QUERY_CHARS = 500
-MAX_PLAIN_TERMS = 32
+SEARCH_SECONDS = 5.0
 REFRESH_CHECK_SECONDS = 1.0
 PARALLEL_BATCH = 2000
 
@@ -49,6 +49,8 @@ def build_schema() -> Schema:
         "besluit": TEXT(analyzer=analyzer, stored=True, chars=True),
         "lessen": TEXT(analyzer=analyzer, stored=True, chars=True),
         "datum": ID(stored=True, sortable=True),
+        # Surface words (no stemming) for "Bedoelde u" suggestions; no positions needed.
+        SPELLING_FIELD: TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), phrase=False),
     }
     for name in FACET_FIELDS:
         if name in MULTI_VALUED:
@@ -68,7 +70,7 @@ class _SnippetFormatter(HtmlFormatter):
 class WhooshIndex:
     """The on-disk index of all cases, with one shared, refreshed searcher."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, taxonomy: Taxonomy | None = None) -> None:
         self.path = path
         path.mkdir(parents=True, exist_ok=True)
         schema = build_schema()
@@ -83,9 +85,7 @@ class WhooshIndex:
         self._searcher: Searcher | None = None
         self._tables: tuple[Searcher, Tables] | None = None
         self._checked = 0.0
-        self._parser = MultifieldParser(
-            list(TEXT_FIELDS), self._ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
-        )
+        self.queries = QueryBuilder(self._ix.schema, taxonomy or load_taxonomy())
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -145,21 +145,67 @@ class WhooshIndex:
                 self._searcher.close()
                 self._searcher = None
 
+    # -- similarity ------------------------------------------------------------------------
+
+    def similar_text(self, case_id: str, top: int = 40) -> dict[str, float]:
+        """Cases whose text resembles this case (Whoosh ``more_like`` on the body), id -> score."""
+        searcher = self.refresh()
+        docnum = searcher.document_number(id=case_id)
+        if docnum is None:
+            return {}
+        results = searcher.more_like(docnum, "body", top=top, numterms=25, normalize=True)
+        return {hit["id"]: float(hit.score) for hit in results}
+
+    def key_terms(self, case_id: str, count: int = 25) -> list[str]:
+        """The most characteristic (stemmed) terms of a case's body, best first."""
+        searcher = self.refresh()
+        docnum = searcher.document_number(id=case_id)
+        if docnum is None:
+            return []
+        total = max(searcher.doc_count(), 1)
+        # Words in a quarter of all cases or more ("jongen", "gezin") say nothing about similarity.
+        return [
+            term
+            for term, _score in searcher.key_terms([docnum], "body", numterms=count)
+            if searcher.doc_frequency("body", term) / total < 0.25
+        ]
+
+    def surface_forms(self, case_id: str, stems: list[str]) -> dict[str, str]:
+        """For stemmed terms, the first word in the case's text that stems to each (for display)."""
+        searcher = self.refresh()
+        docnum = searcher.document_number(id=case_id)
+        if docnum is None:
+            return {}
+        analyzer = searcher.schema["body"].analyzer
+        text = searcher.stored_fields(docnum).get("body", "")
+        wanted, found = set(stems), {}
+        for token in analyzer(text, chars=True, keeporiginal=True):
+            if token.text in wanted and token.text not in found:
+                found[token.text] = text[token.startchar : token.endchar]
+        return found
+
     # -- searching -------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Run ``request``; bad syntax degrades to plain words, never to an exception."""
+        """Run ``request``; bad syntax degrades to plain words, never to an exception. Nothing
+        found: a fuzzy retry, and a "Bedoelde u" suggestion when a close spelling is known."""
         searcher = self.refresh()
-        query, degraded = self._text_query(request.query)
-        filter_query = self._filter_query(searcher, request)
+        built = self.queries.build(request.query) if request.query else None
+        query, degraded = (built.query, built.degraded) if built else (Every(), False)
+        filter_query = self.queries.filters(searcher, request)
         try:
-            page = self._page(searcher, query, filter_query, request)
+            page, mask = self._run(searcher, query, filter_query, request)
         except Exception:  # the parser accepted something the matcher cannot run
-            query, degraded = self._plain_query(request.query), True
-            page = self._page(searcher, query, filter_query, request)
-        # One pass over the matching documents gives both the total and the facet counts.
-        matched = query if filter_query is None else And([query, filter_query])
-        mask = bitmask(searcher.docs_for_query(matched), searcher.reader().doc_count_all())
+            query, degraded = self.queries.plain(request.query), True
+            page, mask = self._run(searcher, query, filter_query, request)
+        suggestion, fuzzy = None, False
+        if request.query and mask.bit_count() < 3:
+            suggestion = self.queries.suggestion(searcher, request.query)
+        if request.query and not mask:
+            loose = self.queries.fuzzy(request.query)
+            if loose is not None:
+                page, mask = self._run(searcher, loose, filter_query, request)
+                query, fuzzy = loose, bool(mask)
         return SearchResult(
             query=request.query,
             total=mask.bit_count(),
@@ -172,17 +218,34 @@ class WhooshIndex:
             van=request.van,
             tot=request.tot,
             degraded=degraded,
+            suggestion=suggestion,
+            fuzzy=fuzzy,
         )
+
+    def _run(
+        self, searcher: Searcher, query: Query, filter_query: Query | None, request: SearchRequest
+    ) -> tuple[list[Any], int]:
+        """The page of hits and the bitmask of all matches (one pass gives total and facets)."""
+        page = self._page(searcher, query, filter_query, request)
+        matched = query if filter_query is None else And([query, filter_query])
+        return page, bitmask(searcher.docs_for_query(matched), searcher.reader().doc_count_all())
 
     def _page(self, searcher: Searcher, query: Query, filter_query: Query | None, request: SearchRequest) -> list[Any]:
         """The hits of the requested page (not ``search_page``, which would count all matches again)."""
         kwargs: dict[str, Any] = {}
-        if filter_query is not None:
-            kwargs["filter"] = filter_query
         if request.sort == "datum" or isinstance(query, Every):
             kwargs["sortedby"] = "datum"
             kwargs["reverse"] = True
-        results = searcher.search(query, limit=request.page * request.limit, **kwargs)
+        # Whoosh's block-quality skipping never ends inside an AndMaybe matcher (seen with our facet
+        # boosts), so it is switched off for those queries.
+        kwargs["optimize"] = not any(isinstance(q, AndMaybe) for q in _walk(query))
+        base = searcher.collector(limit=request.page * request.limit, **kwargs)
+        collector: Any = TimeLimitCollector(base, SEARCH_SECONDS, use_alarm=False)  # alarms need the main thread
+        if filter_query is not None:  # filtering happens in the outermost collector
+            collector = FilterCollector(collector, filter_query, None)
+        with contextlib.suppress(TimeLimit):  # a pathological query gets the hits so far, never a hang
+            searcher.search_with_collector(query, collector)
+        results = collector.results()
         return list(results[(request.page - 1) * request.limit : request.page * request.limit])
 
     def _hits(self, searcher: Searcher, query: Query, page: list[Any], highlight: bool) -> list[Hit]:
@@ -201,45 +264,6 @@ class WhooshIndex:
             if self._tables is None or self._tables[0] is not searcher:
                 self._tables = (searcher, build_tables(searcher, FACET_FIELDS))
             return self._tables[1]
-
-    def _text_query(self, text: str) -> tuple[Query, bool]:
-        if not text:
-            return Every(), False
-        if len(text) > MAX_QUERY_CHARS:
-            return self._plain_query(text), True
-        try:
-            query = self._parser.parse(text)
-        except Exception:
-            return self._plain_query(text), True
-        if query is NullQuery:
-            return self._plain_query(text), True
-        return query, False
-
-    def _plain_query(self, text: str) -> Query:
-        """Words only, lower-cased so that AND/OR/NOT are words too, capped in number."""
-        words = list(dict.fromkeys(w.lower() for w in re.findall(r"\w+", text)))[:MAX_PLAIN_TERMS]
-        if not words:
-            return NullQuery
-        return self._parser.parse(" ".join(words))
-
-    def _filter_query(self, searcher: Searcher, request: SearchRequest) -> Query | None:
-        parts: list[Query] = []
-        for name, values in request.filters.items():
-            known = self._lexicon(searcher, name)
-            terms = [Term(name, known.get(v.lower(), v)) for v in values]
-            parts.append(terms[0] if len(terms) == 1 else Or(terms))
-        if request.van or request.tot:
-            low = request.van or "0000"
-            high = (request.tot or "9999") + "\uffff"
-            parts.append(TermRange("datum", low, high))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else And(parts)
-
-    def _lexicon(self, searcher: Searcher, name: str) -> dict[str, str]:
-        """Indexed values of a facet, keyed case-insensitively, so filters forgive case."""
-        values = searcher.reader().lexicon(name)
-        return {v.decode("utf-8").lower(): v.decode("utf-8") for v in values}
 
     def _hit(self, hit: Any, marked: Any, highlight: bool) -> Hit:
         fields = hit.fields()
@@ -263,6 +287,12 @@ class WhooshIndex:
             score=hit.score if isinstance(hit.score, (int, float)) else 0.0,
             snippets=snippets[:3],
         )
+
+
+def _walk(query: Query) -> Iterator[Query]:
+    yield query
+    for child in query.children():
+        yield from _walk(child)
 
 
 def _record_matched_terms(results: Any, searcher: Searcher, query: Query, docnums: list[int]) -> None:
@@ -323,6 +353,7 @@ class IndexBatch:
             "besluit": record.besluit or "",
             "lessen": record.lessen_text,
             "datum": record.datum,
+            SPELLING_FIELD: " ".join([record.titel, record.body_text, record.besluit or "", record.lessen_text]),
         }
         for name in FACET_FIELDS:
             values = record.facet_values(name)

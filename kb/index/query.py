@@ -1,0 +1,174 @@
+"""Query building for the search stage: the field's own Dutch, turned into Whoosh queries.
+
+A professional types abbreviations, variants and typos. Before parsing, every name the gazetteers
+know ("SWV", "pgb", "wet langdurige zorg") is widened to all its variants, both ways, the typed
+form weighing most. Laws, bodies, provisions and blockers named in the query also favour cases
+that carry them as facets. Syntax the parser cannot use degrades to plain words; a query without
+any hit falls back to fuzzy matching, and a likely misspelling gets a "Bedoelde u" suggestion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.query import AndMaybe, FuzzyTerm, NullQuery, Or, Query, Term, TermRange
+from whoosh.searching import Searcher
+
+from kb.search import SearchRequest
+from kb.taxonomy import Taxonomy
+
+TEXT_FIELDS = ("titel", "body", "besluit", "lessen")
+FIELD_BOOSTS = {"titel": 3.0, "besluit": 2.0, "lessen": 1.5, "body": 1.0}
+SPELLING_FIELD = "woorden"
+MAX_QUERY_CHARS = 500
+MAX_PLAIN_TERMS = 32
+VARIANT_WEIGHT = 0.7
+FACET_FIELD = {"WET": "wetten", "INSTANTIE": "instanties", "VOORZIENING": "voorzieningen"}
+FACET_BOOST = 2.0
+SYNTAX = re.compile(r'["():^~*?\[\]{}]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+WORD = re.compile(r"[\w'’-]+")
+
+
+@dataclass(frozen=True)
+class Built:
+    query: Query
+    degraded: bool = False
+
+
+class QueryBuilder:
+    """Builds queries from user text for one schema and one taxonomy."""
+
+    def __init__(self, schema: object, taxonomy: Taxonomy) -> None:
+        self.schema = schema
+        self.parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9))
+        self.variants: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # variant -> (label, canonical, all)
+        for label, terms in taxonomy.gazetteer.items():
+            for term in terms:
+                forms = tuple(dict.fromkeys(_norm(v) for v in [term.code, *term.extra.get("varianten", [])]))
+                for form in forms:
+                    self.variants.setdefault(form, (label, term.code, forms))
+        self.longest = max((len(v.split()) for v in self.variants), default=1)
+        self.blocker_words: dict[str, set[str]] = {}
+        for blocker in taxonomy.blokkades:
+            for word in [*blocker.extra.get("trefwoorden", []), blocker.label]:
+                self.blocker_words.setdefault(_norm(str(word)), set()).add(blocker.code)
+
+    # -- main query ------------------------------------------------------------------------
+
+    def build(self, text: str) -> Built:
+        if len(text) > MAX_QUERY_CHARS:
+            return Built(self.plain(text), degraded=True)
+        named = self._named(text)
+        expanded = self._expand(text) if named else text
+        try:
+            query = self.parser.parse(expanded)
+        except Exception:  # any parser failure: plain words instead
+            return Built(self.plain(text), degraded=True)
+        if query is NullQuery:
+            return Built(self.plain(text), degraded=True)
+        boosts = self._facet_boosts(text, named)
+        return Built(AndMaybe(query, Or(boosts)) if boosts else query)
+
+    def plain(self, text: str) -> Query:
+        """Words only, lower-cased so that AND/OR/NOT are words too, capped in number."""
+        words = list(dict.fromkeys(w.lower() for w in re.findall(r"\w+", text)))[:MAX_PLAIN_TERMS]
+        if not words:
+            return NullQuery
+        return self.parser.parse(" ".join(words))
+
+    def fuzzy(self, text: str) -> Query | None:
+        """Every word within one or two typing errors, for a query that found nothing."""
+        analyzer = self.schema["body"].analyzer  # type: ignore[index]
+        terms: list[Query] = []
+        for word in re.findall(r"\w+", text.lower())[:MAX_PLAIN_TERMS]:
+            for token in analyzer(word):
+                distance = 1 if len(token.text) <= 6 else 2
+                terms += [FuzzyTerm(f, token.text, maxdist=distance, prefixlength=1) for f in TEXT_FIELDS]
+        return Or(terms) if terms else None
+
+    def suggestion(self, searcher: Searcher, text: str) -> str | None:
+        """The query with each unknown word replaced by the most frequent close word in the cases."""
+        if SYNTAX.search(text):
+            return None
+        corrector = searcher.corrector(SPELLING_FIELD)
+        reader = searcher.reader()
+        changed, words = False, []
+        for word in WORD.findall(text):
+            lower = word.lower()
+            if len(lower) < 4 or (SPELLING_FIELD, lower) in reader or _norm(lower) in self.variants:
+                words.append(word)
+                continue
+            found = corrector.suggest(lower, limit=1, maxdist=2, prefix=1)
+            if found:
+                words.append(found[0])
+                changed = True
+            else:
+                words.append(word)
+        return " ".join(words) if changed else None
+
+    def filters(self, searcher: Searcher, request: SearchRequest) -> Query | None:
+        parts: list[Query] = []
+        for name, values in request.filters.items():
+            known = {v.decode("utf-8").lower(): v.decode("utf-8") for v in searcher.reader().lexicon(name)}
+            terms: list[Query] = [Term(name, known.get(v.lower(), v)) for v in values]
+            parts.append(terms[0] if len(terms) == 1 else Or(terms))
+        if request.van or request.tot:
+            parts.append(TermRange("datum", request.van or "0000", (request.tot or "9999") + "\uffff"))
+        if not parts:
+            return None
+        from whoosh.query import And
+
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _named(self, text: str) -> list[tuple[int, int, str]]:
+        """Gazetteer variants in the query outside quotes: (start, end, variant), longest first."""
+        spans = []
+        words = [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
+        quoted = [(m.start(), m.end()) for m in re.finditer(r'"[^"]*"', text)]
+        i = 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                start, end = words[i][0], words[i + size - 1][1]
+                if any(a <= start < b for a, b in quoted) or text[start - 1 : start] == ":":
+                    continue
+                phrase = _norm(text[start:end])
+                if phrase in self.variants:
+                    spans.append((start, end, phrase))
+                    i += size - 1
+                    break
+            i += 1
+        return spans
+
+    def _expand(self, text: str) -> str:
+        out, position = [], 0
+        for start, end, phrase in self._named(text):
+            _label, _canonical, forms = self.variants[phrase]
+            alternatives = [_quoted(phrase)] + [f"{_quoted(f)}^{VARIANT_WEIGHT}" for f in forms if f != phrase]
+            out.append(text[position:start])
+            out.append("(" + " OR ".join(alternatives) + ")")
+            position = end
+        out.append(text[position:])
+        return "".join(out)
+
+    def _facet_boosts(self, text: str, named: list[tuple[int, int, str]]) -> list[Query]:
+        boosts: list[Query] = []
+        for _start, _end, phrase in named:
+            label, canonical, _forms = self.variants[phrase]
+            boosts.append(Term(FACET_FIELD[label], canonical, boost=FACET_BOOST))
+        lowered = _norm(text)
+        for words, codes in self.blocker_words.items():
+            if re.search(rf"(?<!\w){re.escape(words)}", lowered):
+                boosts += [Term("blokkades", code, boost=FACET_BOOST) for code in codes]
+        return boosts
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def _quoted(phrase: str) -> str:
+    return f'"{phrase}"' if " " in phrase or "-" in phrase else phrase
