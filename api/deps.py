@@ -32,7 +32,7 @@ PipelineDep = Annotated[Pipeline, Depends(pipeline_for)]
 def gate_for(request: Request) -> Gate:
     """The anonymisation gate, or a 503 while the server is still loading it in the background."""
     settings = request.app.state.settings
-    gate = get_gate(settings.taxonomy_dir)
+    gate = get_gate(settings.taxonomy_dir, settings.spacy_model)
     warming = getattr(request.app.state, "warming", None)
     if not gate.loaded and warming is not None and warming.is_alive():
         raise LeerlusError(

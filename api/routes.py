@@ -107,7 +107,7 @@ def status(request: Request, kb: KBDep) -> dict[str, Any]:
     warming = getattr(request.app.state, "warming", None)
     busy = warming is not None and warming.is_alive()
     return {
-        "poort": "geladen" if get_gate(kb.settings.taxonomy_dir).loaded else "laden",
+        "poort": "geladen" if get_gate(kb.settings.taxonomy_dir, kb.settings.spacy_model).loaded else "laden",
         "opwarmen": "bezig" if busy else "klaar",
         "casussen": len(kb.stored_files()),
     }

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import util as importlib_util
 from pathlib import Path
 from typing import Any
@@ -55,14 +55,7 @@ class Finding:
     blocking: bool
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "line": self.line,
-            "blocking": self.blocking,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -96,9 +89,17 @@ class Lists:
 class Gate:
     """The anonymisation gate of one process. Thread-safe; deduce loads on first use."""
 
-    def __init__(self, taxonomy: Taxonomy | None = None, person_model: Any = None) -> None:
-        self.lists = _lists(taxonomy or load_taxonomy())
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        person_model: Any = None,
+        *,
+        spacy_model: str | None = None,
+        taxonomy_dir: Path | None = None,
+    ) -> None:
+        self.lists = _lists(taxonomy or load_taxonomy(taxonomy_dir))
         self.person_model = person_model
+        self._pipeline_key = (spacy_model, taxonomy_dir)
         self._deduce: Any = None
         self._lock = threading.Lock()
 
@@ -107,10 +108,13 @@ class Gate:
         return self._deduce is not None
 
     def load(self) -> None:
-        """Load deduce now (building its cache on a new install)."""
+        """Load deduce now (building its cache on a new install), and the trained model's person
+        recogniser when a model with named entities is installed or configured."""
         with self._lock:
             if self._deduce is None:
                 self._deduce = _load_deduce()
+                if self.person_model is None:
+                    self.person_model = _person_recogniser(*self._pipeline_key)
 
     def check(self, text: str) -> GateResult:
         """All findings in ``text`` (offsets into ``text`` as given) and a redacted version."""
@@ -346,6 +350,23 @@ def _deduce_places() -> set[str]:
     return names
 
 
+PERSON_LABELS = frozenset({"PER", "PERSON"})
+
+
+def _person_recogniser(spacy_model: str | None, taxonomy_dir: Path | None) -> Any:
+    """A function giving the PER spans of the trained spaCy model, or None without one."""
+    from ingest.pipeline import get_pipeline
+
+    nlp = get_pipeline(spacy_model, taxonomy_dir).nlp
+    if "ner" not in nlp.pipe_names:
+        return None
+
+    def persons(text: str) -> list[tuple[int, int]]:
+        return [(e.start_char, e.end_char) for e in nlp(text).ents if e.label_ in PERSON_LABELS]
+
+    return persons
+
+
 def _load_deduce() -> Any:
     """Import and build deduce without letting it reconfigure logging (it sets the root logger to
     DEBUG on stdout at import, which would mix its output, and texts, into ours)."""
@@ -365,14 +386,14 @@ def _load_deduce() -> Any:
         root.setLevel(level)
 
 
-_gates: dict[str | None, Gate] = {}
+_gates: dict[tuple[str | None, str | None], Gate] = {}
 _gates_lock = threading.Lock()
 
 
-def get_gate(taxonomy_dir: Path | None = None) -> Gate:
-    """The gate of this process for a taxonomy directory (deduce itself loads on first check)."""
-    key = str(taxonomy_dir) if taxonomy_dir else None
+def get_gate(taxonomy_dir: Path | None = None, spacy_model: str | None = None) -> Gate:
+    """The gate of this process for a taxonomy directory and model (deduce loads on first check)."""
+    key = (str(taxonomy_dir) if taxonomy_dir else None, spacy_model)
     with _gates_lock:
         if key not in _gates:
-            _gates[key] = Gate(load_taxonomy(taxonomy_dir))
+            _gates[key] = Gate(spacy_model=spacy_model, taxonomy_dir=taxonomy_dir)
         return _gates[key]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +42,7 @@ class Entity:
     end: int
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "label": self.label,
-            "text": self.text,
-            "canonical": self.canonical,
-            "start": self.start,
-            "end": self.end,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -60,7 +54,7 @@ class Blocker:
     end: int
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "label": self.label, "evidence": self.evidence, "start": self.start, "end": self.end}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -185,6 +179,8 @@ def build_pipeline(model: str | None = None, taxonomy_dir: Path | None = None) -
     infixes = [*(nlp.Defaults.infixes or ()), HYPHEN_INFIX]
     tokenizer: Any = nlp.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    if not {"parser", "senter", "sentencizer"} & set(nlp.pipe_names):
+        nlp.add_pipe("sentencizer")  # the blocker rules work sentence by sentence
     config = {"taxonomy_dir": str(taxonomy_dir) if taxonomy_dir else ""}
     nlp.add_pipe("leerlus_entiteiten", config=config)
     nlp.add_pipe("leerlus_blokkades", config=config)

@@ -231,7 +231,7 @@ def gate_refusal(raw: bytes, shown: str, kb: KnowledgeBase) -> list[Issue]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return []  # parse reports the encoding problem
-    result = get_gate(kb.settings.taxonomy_dir).check(text)
+    result = get_gate(kb.settings.taxonomy_dir, kb.settings.spacy_model).check(text)
     issues = []
     for finding in result.findings:
         column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1

@@ -179,7 +179,7 @@ def serve(
 
     def warm_and_ingest() -> None:
         # The server answers from the existing index while this runs; new cases wait for the gate.
-        get_gate(settings.taxonomy_dir).load()
+        get_gate(settings.taxonomy_dir, settings.spacy_model).load()
         get_pipeline(settings.spacy_model, settings.taxonomy_dir)
         if not skip_ingest:
             _run_ingest(kb, None, rebuild=False)
@@ -200,7 +200,7 @@ def warm() -> None:
     from ingest.pipeline import get_pipeline
 
     settings = Settings()
-    get_gate(settings.taxonomy_dir).load()
+    get_gate(settings.taxonomy_dir, settings.spacy_model).load()
     get_pipeline(settings.spacy_model, settings.taxonomy_dir)
     out.print("Anonimiseringspoort en taalpijplijn zijn klaar.")
 
@@ -259,7 +259,7 @@ def check(
     from leerlus.text import print_check, write_redacted_copies
 
     settings = Settings()
-    gate = get_gate(settings.taxonomy_dir)
+    gate = get_gate(settings.taxonomy_dir, settings.spacy_model)
     inputs = _read_inputs(files or [])
     results = [(name, gate.check(text)) for name, text in inputs]
     for name, result in results:

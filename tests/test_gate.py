@@ -191,3 +191,22 @@ def test_placeholders_are_consistent(order: list[int]) -> None:
     assert len(set(first_seen.values())) == len(first_seen)  # different people, different ones
     assert not any(name in redacted for name in NAMES)
     assert redacted.count("over de school") == len(order)  # the rest of the text is untouched
+
+
+def test_trained_model_persons_are_blocked(gate: Gate, tmp_path: Path) -> None:
+    """With a trained pipeline that recognises persons, its PER entities block too."""
+    import spacy
+
+    trained = spacy.blank("nl")
+    ruler = trained.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "PER", "pattern": [{"LOWER": "zorrovleer"}]}])
+    trained.meta["name"] = "met_personen"
+    trained.to_disk(tmp_path / "model")
+    text = "vandaag sprak zorrovleer met het wijkteam."
+    assert gate.check(text).ok  # our own rules do not know this word
+    from ingest.gate import _person_recogniser
+
+    with_model = Gate(person_model=_person_recogniser(str(tmp_path / "model"), None))
+    with_model._deduce = gate._deduce  # share deduce; the model is what differs
+    result = with_model.check(text)
+    assert [(f.kind, f.text) for f in result.blocking] == [("persoonsnaam", "zorrovleer")]

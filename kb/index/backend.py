@@ -21,7 +21,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.collectors import FilterCollector, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter
-from whoosh.query import And, AndMaybe, Every, Query
+from whoosh.query import And, Every, Query
 from whoosh.searching import Searcher, TimeLimit
 from whoosh.writing import IndexWriter
 
@@ -236,9 +236,6 @@ class WhooshIndex:
         if request.sort == "datum" or isinstance(query, Every):
             kwargs["sortedby"] = "datum"
             kwargs["reverse"] = True
-        # Whoosh's block-quality skipping never ends inside an AndMaybe matcher (seen with our facet
-        # boosts), so it is switched off for those queries.
-        kwargs["optimize"] = not any(isinstance(q, AndMaybe) for q in _walk(query))
         base = searcher.collector(limit=request.page * request.limit, **kwargs)
         collector: Any = TimeLimitCollector(base, SEARCH_SECONDS, use_alarm=False)  # alarms need the main thread
         if filter_query is not None:  # filtering happens in the outermost collector
@@ -287,12 +284,6 @@ class WhooshIndex:
             score=hit.score if isinstance(hit.score, (int, float)) else 0.0,
             snippets=snippets[:3],
         )
-
-
-def _walk(query: Query) -> Iterator[Query]:
-    yield query
-    for child in query.children():
-        yield from _walk(child)
 
 
 def _record_matched_terms(results: Any, searcher: Searcher, query: Query, docnums: list[int]) -> None:

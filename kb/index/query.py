@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from whoosh.matching import AndMaybeMatcher, ReadTooFar
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import AndMaybe, FuzzyTerm, NullQuery, Or, Query, Term, TermRange
 from whoosh.searching import Searcher
@@ -29,6 +30,39 @@ FACET_FIELD = {"WET": "wetten", "INSTANTIE": "instanties", "VOORZIENING": "voorz
 FACET_BOOST = 2.0
 SYNTAX = re.compile(r'["():^~*?\[\]{}]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 WORD = re.compile(r"[\w'’-]+")
+
+
+class _ProgressingAndMaybeMatcher(AndMaybeMatcher):
+    """Whoosh's AndMaybe matcher, except that skipping low-quality blocks stops when a sub-matcher
+    makes no progress. The original loops forever then (seen with facet boosts on multi-field
+    queries); stopping early is safe, it only means the block is scored normally."""
+
+    def skip_to_quality(self, minquality: float) -> int:
+        a, b = self.a, self.b
+        if not a.is_active():
+            raise ReadTooFar
+        if not b.is_active():
+            return int(a.skip_to_quality(minquality))
+        skipped = 0
+        aq, bq = a.block_quality(), b.block_quality()
+        while a.is_active() and b.is_active() and aq + bq < minquality:
+            before = (a.id(), b.id())
+            if aq < bq:
+                moved = a.skip_to_quality(minquality - bq)
+                aq = a.block_quality() if a.is_active() else 0
+            else:
+                moved = b.skip_to_quality(minquality - aq)
+                bq = b.block_quality() if b.is_active() else 0
+            skipped += moved
+            if not moved and a.is_active() and b.is_active() and (a.id(), b.id()) == before:
+                break
+        return skipped
+
+
+class BoostedBy(AndMaybe):
+    """Documents matching the first query, scored higher when they also match the second."""
+
+    matcherclass = _ProgressingAndMaybeMatcher
 
 
 @dataclass(frozen=True)
@@ -50,6 +84,7 @@ class QueryBuilder:
                 for form in forms:
                     self.variants.setdefault(form, (label, term.code, forms))
         self.longest = max((len(v.split()) for v in self.variants), default=1)
+        self._term_cache: dict[str, tuple[str, ...]] = {}
         self.blocker_words: dict[str, set[str]] = {}
         for blocker in taxonomy.blokkades:
             for word in [*blocker.extra.get("trefwoorden", []), blocker.label]:
@@ -69,7 +104,7 @@ class QueryBuilder:
         if query is NullQuery:
             return Built(self.plain(text), degraded=True)
         boosts = self._facet_boosts(text, named)
-        return Built(AndMaybe(query, Or(boosts)) if boosts else query)
+        return Built(BoostedBy(query, Or(boosts)) if boosts else query)
 
     def plain(self, text: str) -> Query:
         """Words only, lower-cased so that AND/OR/NOT are words too, capped in number."""
@@ -147,12 +182,25 @@ class QueryBuilder:
         out, position = [], 0
         for start, end, phrase in self._named(text):
             _label, _canonical, forms = self.variants[phrase]
-            alternatives = [_quoted(phrase)] + [f"{_quoted(f)}^{VARIANT_WEIGHT}" for f in forms if f != phrase]
+            seen = {self._terms(phrase)}
+            alternatives = [_quoted(phrase)]
+            for form in forms:
+                key = self._terms(form)
+                if key not in seen:  # "zorgkantoren" stems like "zorgkantoor": no second term
+                    seen.add(key)
+                    alternatives.append(f"{_quoted(form)}^{VARIANT_WEIGHT}")
             out.append(text[position:start])
             out.append("(" + " OR ".join(alternatives) + ")")
             position = end
         out.append(text[position:])
         return "".join(out)
+
+    def _terms(self, phrase: str) -> tuple[str, ...]:
+        """The index terms a phrase becomes, to drop variants that search for the same thing."""
+        if phrase not in self._term_cache:
+            analyzer = self.schema["body"].analyzer  # type: ignore[index]
+            self._term_cache[phrase] = tuple(t.text for t in analyzer(phrase))
+        return self._term_cache[phrase]
 
     def _facet_boosts(self, text: str, named: list[tuple[int, int, str]]) -> list[Query]:
         boosts: list[Query] = []
