@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import KBDep, gate_for
-from ingest.submit import LIST_FIELDS, InvalidCase, PersonalDataRefused, Submission, submit
+from ingest.submit import InvalidCase, PersonalDataRefused, Submission, submit
 from kb.errors import LeerlusError
 from web.marking import marked_text
 from web.routes import templates
@@ -46,9 +46,6 @@ async def new_case(request: Request, kb: KBDep) -> Response:
     data: dict[str, Any] = {key: form.get(key) for key in form}
     for key in MULTI_CHOICE:
         data[key] = form.getlist(key)
-    for key in LIST_FIELDS:
-        if key not in MULTI_CHOICE and isinstance(data.get(key), str):
-            data[key] = data[key]
     submission = Submission.from_mapping(data)
     try:
         gate = gate_for(request)
