@@ -113,6 +113,17 @@ def status(request: Request, kb: KBDep) -> dict[str, Any]:
     }
 
 
+@router.post("/precedents", summary="Precedenten voor een concept")
+def precedents(draft: DraftIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) -> dict[str, Any]:
+    """De dichtstbijzijnde eerdere casussen per blokkade die het concept laat zien, met besluit,
+    mandaat en uitkomst; het concept gaat eerst door de anonimiseringspoort (422
+    ``persoonsgegevens``) en wordt nooit opgeslagen. ``markdown`` bevat dezelfde brief als tekst."""
+    from ingest.draft_brief import precedents_for
+
+    result = precedents_for(draft.text, kb=kb, gate=gate, pipeline=pipeline)
+    return {**result.to_dict(), "markdown": result.to_markdown()}
+
+
 @router.post("/analyze", summary="Analyseer een tekst zonder op te slaan")
 def analyze(draft: DraftIn, pipeline: PipelineDep) -> dict[str, Any]:
     """Herkende wetten, instanties en voorzieningen (met canonieke naam) en blokkades met de zin die

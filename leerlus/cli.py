@@ -159,6 +159,36 @@ def similar(
 
 
 @app.command()
+def precedents(
+    file: Annotated[str, typer.Argument(help="Concept (Markdown of tekst), of - voor standaardinvoer.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Precedentenbrief voor een concept: eerdere casussen per blokkade, met besluit, mandaat en uitkomst."""
+    from ingest.draft_brief import precedents_for
+    from ingest.gate import get_gate
+    from ingest.pipeline import get_pipeline
+    from ingest.submit import PersonalDataRefused
+
+    kb = _kb()
+    settings = kb.settings
+    [(_, text)] = _read_inputs([file])
+    try:
+        result = precedents_for(
+            text,
+            kb=kb,
+            gate=get_gate(settings.taxonomy_dir, settings.spacy_model),
+            pipeline=get_pipeline(settings.spacy_model, settings.taxonomy_dir),
+        )
+    except PersonalDataRefused as refused:
+        err.print(f"fout: {refused.detail}; draai 'leerlus check {file}' voor de vondsten", markup=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        sys.stdout.write(result.to_markdown())
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Adres (standaard LEERLUS_HOST of 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Poort (standaard LEERLUS_PORT of 8000).")] = None,

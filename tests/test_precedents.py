@@ -102,3 +102,59 @@ def test_relevance_ahead_of_plain_bm25(sample_kb: KnowledgeBase) -> None:
     assert ours["alle"].top5 >= 0.9  # a grade-3 precedent in the top five for nine in ten queries
     for kind in ("afkorting", "spelling", "parafrase"):
         assert ours[kind].ndcg > base[kind].ndcg, kind
+
+
+DRAFT = (
+    "De jongen (14) zit al een half jaar thuis. Het samenwerkingsverband weigert de begeleiding in de klas "
+    "te betalen en de jeugd-ggz heeft een wachttijd van acht maanden."
+)
+
+
+def test_precedent_brief_groups_by_shared_blocker(sample_kb: KnowledgeBase) -> None:
+    from ingest.draft_brief import precedents_for
+    from ingest.gate import get_gate
+    from ingest.pipeline import get_pipeline
+
+    result = precedents_for(DRAFT, kb=sample_kb, gate=get_gate(), pipeline=get_pipeline())
+    groups = {g.code: g for g in result.groups}
+    assert {"grens.jeugdwet-onderwijs", "aanbod.wachtlijst"} <= set(groups)
+    onderwijs = groups["grens.jeugdwet-onderwijs"]
+    assert onderwijs.evidence and onderwijs.precedents
+    for precedent in onderwijs.precedents:
+        assert "grens.jeugdwet-onderwijs" in sample_kb.case(precedent.id).blokkades
+    assert any(p.besluit and p.mandaat for p in onderwijs.precedents)
+    markdown = result.to_markdown()
+    assert markdown.startswith("# Precedenten voor de casustafel")
+    assert "## Grens Jeugdwet – passend onderwijs (`grens.jeugdwet-onderwijs`)" in markdown
+    assert f"`{onderwijs.precedents[0].id}`" in markdown and "  - Mandaat: " in markdown
+
+
+def test_precedents_api_cli_and_page(
+    client: TestClient, sample_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    body = client.post("/api/precedents", json={"text": DRAFT}).json()
+    assert {g["code"] for g in body["groups"]} >= {"grens.jeugdwet-onderwijs"}
+    assert body["markdown"].startswith("# Precedenten")
+    refused = client.post("/api/precedents", json={"text": "Moeder Annelies Verbeek belde over haar zoon."})
+    assert refused.status_code == 422 and refused.json()["code"] == "persoonsgegevens"
+    assert "[PERSOON-1]" in refused.json()["redacted"]["tekst"]
+
+    page = client.post("/precedenten", data={"tekst": DRAFT})
+    assert page.status_code == 200 and "Download als Markdown" in page.text and "Mandaat" in page.text
+    download = client.post("/precedenten", data={"tekst": DRAFT, "formaat": "md"})
+    assert download.headers["content-type"].startswith("text/markdown")
+    assert "attachment" in download.headers["content-disposition"]
+    blocked = client.post("/precedenten", data={"tekst": "Bel moeder op 06-12345678."})
+    assert blocked.status_code == 422 and "Bel moeder op 06-12345678." in blocked.text  # text kept
+
+    from leerlus.cli import app
+
+    monkeypatch.setenv("LEERLUS_DATA_DIR", str(sample_kb.settings.data_dir))
+    monkeypatch.setenv("LEERLUS_CONTENT_DIR", str(sample_kb.settings.content_dir))
+    draft = tmp_path / "concept.md"
+    draft.write_text(DRAFT, encoding="utf-8")
+    result = CliRunner().invoke(app, ["precedents", str(draft), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["groups"]
+    named = tmp_path / "met-naam.md"
+    named.write_text("Moeder Annelies Verbeek belde.", encoding="utf-8")
+    assert CliRunner().invoke(app, ["precedents", str(named)]).exit_code == 1

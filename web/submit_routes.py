@@ -71,6 +71,38 @@ async def new_case(request: Request, kb: KBDep) -> Response:
     return RedirectResponse(f"/casus/{case_id}?opgeslagen=1", status_code=303)
 
 
+@router.get("/precedenten", response_class=HTMLResponse)
+def brief_form(request: Request) -> Response:
+    return templates.TemplateResponse(request, "brief.html", {"tekst": "", "brief": None, "json_url": None})
+
+
+@router.post("/precedenten", response_class=HTMLResponse)
+async def brief_page(request: Request, kb: KBDep) -> Response:
+    """A printable precedent brief for a pasted draft, or the draft back with the gate's findings;
+    ``formaat=md`` downloads the brief as Markdown."""
+    from api.deps import pipeline_for
+    from ingest.draft_brief import precedents_for
+
+    form = await request.form()
+    text = str(form.get("tekst") or "")
+    context: dict[str, Any] = {"tekst": text, "brief": None, "json_url": None}
+    try:
+        gate = gate_for(request)
+        result = await run_in_threadpool(precedents_for, text, kb=kb, gate=gate, pipeline=pipeline_for(request))
+    except PersonalDataRefused as refused:
+        context["refused"] = refused
+        context["marked"] = [(item.field, item.finding) for item in refused.findings if item.finding.blocking]
+        return templates.TemplateResponse(request, "brief.html", context, status_code=422)
+    except LeerlusError as error:
+        context["problem"] = error.detail
+        return templates.TemplateResponse(request, "brief.html", context, status_code=error.status)
+    if form.get("formaat") == "md":
+        headers = {"Content-Disposition": 'attachment; filename="precedenten.md"'}
+        return Response(result.to_markdown(), media_type="text/markdown; charset=utf-8", headers=headers)
+    context["brief"] = result
+    return templates.TemplateResponse(request, "brief.html", context)
+
+
 class _Mark:
     def __init__(self, kind: str, start: int, end: int) -> None:
         self.label, self.start, self.end, self.canonical = kind, start, end, None

@@ -21,7 +21,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.collectors import FilterCollector, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter
-from whoosh.query import And, Every, Query
+from whoosh.query import And, Every, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 from whoosh.writing import IndexWriter
 
@@ -154,6 +154,16 @@ class WhooshIndex:
         if docnum is None:
             return {}
         results = searcher.more_like(docnum, "body", top=top, numterms=25, normalize=True)
+        return {hit["id"]: float(hit.score) for hit in results}
+
+    def similar_to_text(self, text: str, *, blocker: str | None = None, top: int = 5) -> dict[str, float]:
+        """Cases whose body resembles ``text`` (a draft that is not in the index), optionally only
+        those carrying ``blocker``; id -> score."""
+        if not text.strip():
+            return {}
+        searcher = self.refresh()
+        only = Term("blokkades", blocker) if blocker else None
+        results = searcher.more_like(None, "body", text=text, top=top, numterms=25, normalize=True, filter=only)
         return {hit["id"]: float(hit.score) for hit in results}
 
     def key_terms(self, case_id: str, count: int = 25) -> list[str]:

@@ -1,0 +1,27 @@
+"""Precedent brief for a draft: gate first, then analysis, then :func:`kb.brief.brief`.
+
+The draft is never stored. Personal data refuses it exactly as a new case would be refused, with
+the findings and a redacted version.
+"""
+
+from __future__ import annotations
+
+from ingest.draft import draft_body
+from ingest.gate import Gate
+from ingest.pipeline import Pipeline
+from ingest.submit import PersonalDataRefused, Submission, screen
+from kb.brief import Brief, brief
+from kb.knowledge import KnowledgeBase
+
+
+def precedents_for(text: str, *, kb: KnowledgeBase, gate: Gate, pipeline: Pipeline) -> Brief:
+    """The precedent brief of a draft (Markdown with or without front matter, or plain text)."""
+    body = draft_body(text)
+    findings, redacted = screen(Submission(body=body), gate)
+    if any(f.finding.blocking for f in findings):
+        raise PersonalDataRefused(findings, redacted)
+    analysis = pipeline.analyze(body)
+    blockers: dict[str, list[str]] = {}
+    for found in analysis.blockers:
+        blockers.setdefault(found.code, []).append(found.evidence)
+    return brief(kb, body, blockers, analysis.pipeline)
