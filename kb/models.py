@@ -122,6 +122,17 @@ class LinkPublic(SQLModel):
     bestaat: bool = True
 
 
+class ChainLink(SQLModel):
+    """An earlier case this case builds on, directly (diepte 1) or through other cases."""
+
+    id: str
+    titel: str
+    datum: str
+    soort: str
+    besluit: str | None = None
+    diepte: int
+
+
 class CaseSummary(SQLModel):
     id: str
     titel: str
@@ -150,6 +161,7 @@ class CaseDetail(CaseSummary):
     links_in: list[LinkPublic] = []
     entiteiten: list[MentionPublic] = []
     bevindingen: list[FindingPublic] = []
+    keten: list[ChainLink] = []
 
 
 class CasesPage(SQLModel):

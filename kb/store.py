@@ -22,6 +22,7 @@ from kb.models import (
     CasesPage,
     CaseSummary,
     CaseTag,
+    ChainLink,
     FindingPublic,
     LinkPublic,
     Mention,
@@ -134,6 +135,7 @@ def case_detail(*, session: Session, case: Case, labels: Mapping[str, str] | Non
             **case.model_dump(),
             "links_out": links_out,
             "links_in": links_in,
+            "keten": chain(session=session, case_id=case.id),
             "entiteiten": [MentionPublic.model_validate(m.model_dump()) for m in mentions],
             "bevindingen": [
                 FindingPublic.model_validate({**f.model_dump(), "label": (labels or {}).get(f.code, f.code)})
@@ -226,3 +228,24 @@ def summaries(*, session: Session, ids: Iterable[str]) -> dict[str, CaseSummary]
         return {}
     rows = session.exec(select(Case).where(col(Case.id).in_(wanted))).all()
     return {row.id: CaseSummary.model_validate(row.model_dump()) for row in rows}
+
+
+def chain(*, session: Session, case_id: str, depth: int = 6) -> list[ChainLink]:
+    """The earlier decisions a case builds on: the cases it links to, the cases those link to, and
+    so on (``depth`` steps at most), each once, nearest first and then oldest first."""
+    seen = {case_id}
+    frontier = [case_id]
+    out: list[ChainLink] = []
+    for level in range(1, depth + 1):
+        targets = session.exec(select(CaseLink.target_id).where(col(CaseLink.source_id).in_(frontier))).all()
+        new = [t for t in dict.fromkeys(targets) if t not in seen]
+        seen.update(new)
+        found = session.exec(select(Case).where(col(Case.id).in_(new))).all() if new else []
+        out += [
+            ChainLink(id=c.id, titel=c.titel, datum=c.datum, soort=c.soort, besluit=c.besluit, diepte=level)
+            for c in sorted(found, key=lambda c: (c.datum, c.id))
+        ]
+        frontier = [c.id for c in found]
+        if not frontier:
+            break
+    return out

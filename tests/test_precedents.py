@@ -158,3 +158,20 @@ def test_precedents_api_cli_and_page(
     named = tmp_path / "met-naam.md"
     named.write_text("Moeder Annelies Verbeek belde.", encoding="utf-8")
     assert CliRunner().invoke(app, ["precedents", str(named)]).exit_code == 1
+
+
+def test_chain_of_earlier_decisions(sample_kb: KnowledgeBase, client: TestClient) -> None:
+    chain = sample_kb.case("2025-01-wlz-jongen-ernstig-gedrag").keten
+    by_id = {link.id: link.diepte for link in chain}
+    assert by_id["2024-02-wlz-meervoudig-beperkte-jongen"] == 1
+    assert by_id["2019-11-wlz-meervoudig-beperkt-meisje"] in (1, 2)
+    assert len(by_id) == len(chain)  # each case once
+    assert [link.diepte for link in chain] == sorted(link.diepte for link in chain)
+    # the fixture corpus: 2024-11 -> 2022-09 -> 2021-05
+    detail = client.get("/api/cases/2024-11-achttien-plus").json()
+    assert [(link["id"], link["diepte"]) for link in detail["keten"]] == [
+        ("2022-09-wlz-indicatie", 1),
+        ("2021-05-thuiszitter-swv", 2),
+    ]
+    page = client.get("/casus/2024-11-achttien-plus").text
+    assert "Bouwt voort op (keten)" in page and "via 1 tussenstap" in page
