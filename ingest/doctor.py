@@ -37,7 +37,7 @@ def check(kb: KnowledgeBase, content_dir: Path | None = None) -> list[Drift]:
     drift: list[Drift] = []
     files = {p.relative_to(content_dir).as_posix(): p for p in case_files(content_dir)} if content_dir.is_dir() else {}
     for rel, path in files.items():
-        shown = display_path(content_dir, path)
+        shown = display_path(path)
         if rel not in stored:
             drift.append(Drift("niet-ingelezen", shown, "bestand staat niet in de database (nieuw of ongeldig)"))
             continue

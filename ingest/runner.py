@@ -72,7 +72,8 @@ def case_files(content_dir: Path) -> Iterator[Path]:
             yield path
 
 
-def display_path(content_dir: Path, path: Path) -> str:
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when it lies below it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -116,7 +117,7 @@ def _ingest(
     files = list(case_files(content_dir))
     for path in files:
         rel = path.relative_to(content_dir).as_posix()
-        shown[rel] = display_path(content_dir, path)
+        shown[rel] = display_path(path)
         try:
             raw = path.read_bytes()
         except OSError as exc:

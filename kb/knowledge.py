@@ -100,9 +100,9 @@ class KnowledgeBase:
             raw = store.tag_values(session=session)
         return {name: dict(sorted(raw.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))) for name in FACET_FIELDS}
 
-    def similar(self, case_id: str, limit: int = 8) -> list[Similar]:
+    def similar(self, case_id: str, limit: int = 8, source: CaseDetail | None = None) -> list[Similar]:
         """Cases similar to ``case_id``, with the reasons why (see :mod:`kb.precedents`)."""
-        return similar_cases(self, case_id, limit)
+        return similar_cases(self, case_id, limit, source)
 
     def unknown_links(self) -> list[tuple[str, str]]:
         with Session(self.engine) as session:

@@ -16,6 +16,7 @@ from kb import store
 
 if TYPE_CHECKING:
     from kb.knowledge import KnowledgeBase
+    from kb.models import CaseDetail
 
 FIELDS = ("blokkades", "wetten", "hulpvraag", "leeftijdscategorie", "instanties", "voorzieningen")
 WEIGHTS = {"text": 4.0, "blokkades": 3.0, "wetten": 0.75, "hulpvraag": 1.5, "leeftijdscategorie": 0.5, "link": 4.0}
@@ -43,9 +44,10 @@ class Similar:
         }
 
 
-def similar_cases(kb: KnowledgeBase, case_id: str, limit: int = 8) -> list[Similar]:
-    """The ``limit`` cases most like ``case_id``, best first; raises NotFound for an unknown id."""
-    source = kb.case(case_id)
+def similar_cases(kb: KnowledgeBase, case_id: str, limit: int = 8, source: CaseDetail | None = None) -> list[Similar]:
+    """The ``limit`` cases most like ``case_id``, best first; raises NotFound for an unknown id.
+    ``source`` is the case's detail when the caller already has it (the case page does)."""
+    source = source or kb.case(case_id)
     text = kb.index.similar_text(case_id, top=TEXT_CANDIDATES)
     top_text = max(text.values(), default=1.0) or 1.0
     # Said of the other case: "deze casus" is the one whose similar cases these are.

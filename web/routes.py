@@ -147,7 +147,7 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
         {
             "case": case,
             "saved": request.query_params.get("opgeslagen") == "1",
-            "similar": kb.similar(case.id, 6),
+            "similar": kb.similar(case.id, 6, source=case),
             "blockers": _findings_by_code(case),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",

@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 MULTI_CHOICE = ("hulpvraag", "blokkades")
 
 
-def _form_context(request: Request, kb: Any, submission: Submission, **extra: Any) -> dict[str, Any]:
+def _form_context(kb: Any, submission: Submission, **extra: Any) -> dict[str, Any]:
     tax = kb.taxonomy
     return {
         "values": submission.to_dict(),
@@ -37,7 +37,7 @@ def _form_context(request: Request, kb: Any, submission: Submission, **extra: An
 
 @router.get("/nieuw", response_class=HTMLResponse)
 def new_case_form(request: Request, kb: KBDep) -> Response:
-    return templates.TemplateResponse(request, "new.html", _form_context(request, kb, Submission()))
+    return templates.TemplateResponse(request, "new.html", _form_context(kb, Submission()))
 
 
 @router.post("/nieuw", response_class=HTMLResponse)
@@ -58,15 +58,13 @@ async def new_case(request: Request, kb: KBDep) -> Response:
         marked = [
             (name, marked_text(texts[name], [_as_mark(f) for f in found]), found) for name, found in by_field.items()
         ]
-        context = _form_context(
-            request, kb, submission, refused=refused, marked=marked, redacted=refused.redacted.to_dict()
-        )
+        context = _form_context(kb, submission, refused=refused, marked=marked, redacted=refused.redacted.to_dict())
         return templates.TemplateResponse(request, "new.html", context, status_code=422)
     except InvalidCase as invalid:
-        context = _form_context(request, kb, submission, errors=invalid.issues)
+        context = _form_context(kb, submission, errors=invalid.issues)
         return templates.TemplateResponse(request, "new.html", context, status_code=422)
     except LeerlusError as error:
-        context = _form_context(request, kb, submission, problem=error.detail)
+        context = _form_context(kb, submission, problem=error.detail)
         return templates.TemplateResponse(request, "new.html", context, status_code=error.status)
     return RedirectResponse(f"/casus/{case_id}?opgeslagen=1", status_code=303)
 

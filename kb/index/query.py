@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from whoosh.matching import AndMaybeMatcher, ReadTooFar
 from whoosh.qparser import MultifieldParser, OrGroup
-from whoosh.query import AndMaybe, FuzzyTerm, NullQuery, Or, Query, Term, TermRange
+from whoosh.query import And, AndMaybe, FuzzyTerm, NullQuery, Or, Query, Term, TermRange
 from whoosh.searching import Searcher
 
 from kb.search import SearchRequest
@@ -153,8 +153,6 @@ class QueryBuilder:
             parts.append(TermRange("datum", request.van or "0000", (request.tot or "9999") + "\uffff"))
         if not parts:
             return None
-        from whoosh.query import And
-
         return parts[0] if len(parts) == 1 else And(parts)
 
     # -- helpers ---------------------------------------------------------------------------
