@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.routes import router as api_router
+from api.saved_routes import router as saved_router
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     app.state.kb = knowledge
     app.state.settings = settings
     app.include_router(api_router)
+    app.include_router(saved_router)
     mount_web(app)
     errors.install(app, render_error)
     return app

@@ -32,7 +32,7 @@ def search(
     q: Annotated[str, Query(max_length=10_000, description="Zoekvraag.")] = "",
     page: Page = 1,
     limit: Limit = 10,
-    sort: Annotated[str, Query(description="relevantie of datum.")] = "relevantie",
+    sort: Annotated[str, Query(description="relevantie, datum of aangehaald (meest aangehaald eerst).")] = "relevantie",
     van: Annotated[str | None, Query(description="Vanaf JJJJ, JJJJ-MM of JJJJ-MM-DD.")] = None,
     tot: Annotated[str | None, Query(description="Tot en met JJJJ, JJJJ-MM of JJJJ-MM-DD.")] = None,
     soort: FacetParam = None,

@@ -6,20 +6,26 @@ ingest can share the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
-from kb import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from kb import models, userdata  # noqa: F401  (both register their tables on SQLModel.metadata)
 
-# Bump when a table changes. Every table is derived from the case files, so a store with another
-# version is emptied and rebuilt by the next ingest instead of migrated.
+# Bump when a case table changes. Those tables are derived from the case files, so a store with
+# another version has them emptied and rebuilt by the next ingest instead of migrated.
 SCHEMA_VERSION = "2"
+DERIVED_TABLES = (models.Case, models.CaseTag, models.CaseLink, models.Mention, models.BlockerFinding)
+
+# Bump when a table in kb.userdata changes, and add a step to USER_MIGRATIONS that brings the
+# previous version forward in place: what people entered is never dropped.
+USER_SCHEMA_VERSION = "1"
+USER_MIGRATIONS: dict[str, Callable[[Connection], None]] = {}
 
 
 def make_engine(url: str) -> Engine:
@@ -38,16 +44,38 @@ def make_engine(url: str) -> Engine:
 
 
 def _ensure_schema(engine: Engine) -> None:
-    """Create the tables; drop and recreate them when they were made by another schema version."""
-    if inspect(engine).has_table("case"):
+    """Create missing tables. Case tables of another schema version are dropped and recreated;
+    user tables of an older version are migrated step by step."""
+    inspector = inspect(engine)
+    stored: dict[str, str] = {}
+    if inspector.has_table(models.Meta.__tablename__):
         with Session(engine) as session:
-            stored = session.get(models.Meta, "schema") if inspect(engine).has_table("leerlus_meta") else None
-        if stored is None or stored.value != SCHEMA_VERSION:
-            SQLModel.metadata.drop_all(engine)
+            stored = {m.key: m.value for m in session.exec(select(models.Meta)).all()}
+    derived = [SQLModel.metadata.tables[str(model.__tablename__)] for model in DERIVED_TABLES]
+    if inspector.has_table("case") and stored.get("schema") != SCHEMA_VERSION:
+        SQLModel.metadata.drop_all(engine, tables=derived)
+    user_version = stored.get("gebruikersdata")
+    if user_version is not None and user_version != USER_SCHEMA_VERSION:
+        _migrate_user_tables(engine, user_version)
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
         session.merge(models.Meta(key="schema", value=SCHEMA_VERSION))
+        session.merge(models.Meta(key="gebruikersdata", value=USER_SCHEMA_VERSION))
         session.commit()
+
+
+def _migrate_user_tables(engine: Engine, version: str) -> None:
+    """Run the migration steps from ``version`` up to :data:`USER_SCHEMA_VERSION` in one transaction."""
+    with engine.begin() as connection:
+        while version != USER_SCHEMA_VERSION:
+            step = USER_MIGRATIONS.get(version)
+            if step is None:
+                raise RuntimeError(
+                    f"de gebruikersgegevens hebben schemaversie {version}; deze versie van Leerlus kan die "
+                    f"niet omzetten naar {USER_SCHEMA_VERSION}. Maak eerst een export met een oudere versie."
+                )
+            step(connection)
+            version = str(int(version) + 1)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

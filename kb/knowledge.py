@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from kb import store
+from kb import saved_searches, store
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
 from kb.index import WhooshIndex
@@ -22,9 +22,10 @@ from kb.index.backend import IndexBatch
 from kb.models import CaseDetail, CasesPage
 from kb.precedents import Similar, similar_cases
 from kb.records import FACET_FIELDS, CaseRecord
-from kb.search import SearchRequest, SearchResult
+from kb.search import SearchRequest, SearchResult, request_from_params
 from kb.settings import Settings
 from kb.taxonomy import Taxonomy, load_taxonomy
+from kb.userdata import SavedSearchPublic
 
 
 @dataclass
@@ -79,7 +80,18 @@ class KnowledgeBase:
             return store.stored_files(session=session)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        return self.index.search(request)
+        """Search the index; every hit says how often other cases cite it, and the sort
+        ``aangehaald`` puts the most cited first (relevance, then date, breaks ties)."""
+        with Session(self.engine) as session:
+            if request.sort == "aangehaald":
+                counts = store.citation_counts(session=session)
+                result = self.index.search(request, citations=counts)
+            else:
+                result = self.index.search(request)
+                counts = store.citation_counts(session=session, ids=[hit.id for hit in result.hits])
+        for hit in result.hits:
+            hit.aangehaald = counts.get(hit.id, 0)
+        return result
 
     def case(self, case_id: str) -> CaseDetail:
         """One case with links both ways; :class:`NotFound` with a Dutch message otherwise."""
@@ -103,6 +115,30 @@ class KnowledgeBase:
     def similar(self, case_id: str, limit: int = 8, source: CaseDetail | None = None) -> list[Similar]:
         """Cases similar to ``case_id``, with the reasons why (see :mod:`kb.precedents`)."""
         return similar_cases(self, case_id, limit, source)
+
+    # -- saved searches --------------------------------------------------------------------
+
+    def save_search(self, naam: str, request: SearchRequest) -> SavedSearchPublic:
+        with session_scope(self.engine) as session:
+            return saved_searches.save(session=session, naam=naam, request=request)
+
+    def saved_searches(self) -> list[SavedSearchPublic]:
+        with Session(self.engine) as session:
+            return saved_searches.all_saved(session=session)
+
+    def saved_search(self, slug: str) -> SavedSearchPublic:
+        with Session(self.engine) as session:
+            return saved_searches.public(saved_searches.get(session=session, slug=slug))
+
+    def delete_saved_search(self, slug: str) -> None:
+        with session_scope(self.engine) as session:
+            saved_searches.remove(session=session, slug=slug)
+
+    def newest_matches(self, slug: str, limit: int = 20) -> tuple[SavedSearchPublic, list[CaseDetail]]:
+        """A saved search and its newest matching cases (what its Atom feed shows)."""
+        saved = self.saved_search(slug)
+        found = self.search(request_from_params(saved.params, sort="datum", page=1, limit=limit, highlight=False))
+        return saved, [self.case(hit.id) for hit in found.hits]
 
     def unknown_links(self) -> list[tuple[str, str]]:
         with Session(self.engine) as session:

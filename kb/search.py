@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from kb.errors import InvalidInput
 from kb.records import FACET_FIELDS
 
-SORTS = ("relevantie", "datum")
+SORTS = ("relevantie", "datum", "aangehaald")
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 DATE_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -44,6 +45,7 @@ class Hit:
     datum: str
     score: float
     snippets: list[str] = field(default_factory=list)
+    aangehaald: int = 0
 
 
 @dataclass
@@ -90,6 +92,7 @@ class SearchResult:
                     "datum": h.datum,
                     "score": round(h.score, 4),
                     "snippets": h.snippets,
+                    "aangehaald": h.aangehaald,
                 }
                 for h in self.hits
             ],
@@ -167,6 +170,25 @@ def request_from_query(get_all: Callable[[str], list[str]], *, highlight: bool =
         limit=first("limit") or 10,
         highlight=highlight,
     )
+
+
+def to_params(request: SearchRequest) -> list[tuple[str, str]]:
+    """The query-string pairs that reproduce ``request`` on any page (page and limit left out), in
+    a fixed order, so that equal searches have equal URLs."""
+    pairs: list[tuple[str, str]] = [("q", request.query)] if request.query else []
+    pairs += [(name, value) for name in FACET_FIELDS for value in request.filters.get(name, ())]
+    pairs += [(name, value) for name, value in (("van", request.van), ("tot", request.tot)) if value]
+    if request.sort != "relevantie":
+        pairs.append(("sort", request.sort))
+    return pairs
+
+
+def request_from_params(params: str, **overrides: Any) -> SearchRequest:
+    """A request from a stored query string (see :func:`to_params`), with ``page``/``limit``/... overridden."""
+    parsed = parse_qs(params, keep_blank_values=False)
+    for name, value in overrides.items():
+        parsed[name] = [str(value)]
+    return request_from_query(lambda name: parsed.get(name, []), highlight=bool(overrides.get("highlight", True)))
 
 
 def _bounded_int(label: str, value: int | str | None, low: int, high: int) -> int:

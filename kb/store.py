@@ -249,3 +249,15 @@ def chain(*, session: Session, case_id: str, depth: int = 6) -> list[ChainLink]:
         if not frontier:
             break
     return out
+
+
+def citation_counts(*, session: Session, ids: Iterable[str] | None = None) -> dict[str, int]:
+    """How many stored cases link to each case (``id -> count``), for ``ids`` or for all cases
+    that are linked to at least once."""
+    query = select(CaseLink.target_id, func.count()).group_by(CaseLink.target_id)
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        query = query.where(col(CaseLink.target_id).in_(wanted))
+    return {target: int(count) for target, count in session.exec(query).all()}

@@ -106,7 +106,7 @@ def search(
     filter: Annotated[list[str] | None, typer.Option("--filter", "-f", help="veld=waarde, herhaalbaar.")] = None,
     van: Annotated[str | None, typer.Option(help="Vanaf datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")] = None,
     tot: Annotated[str | None, typer.Option(help="Tot en met datum.")] = None,
-    sort: Annotated[str, typer.Option(help="relevantie of datum.")] = "relevantie",
+    sort: Annotated[str, typer.Option(help="relevantie, datum of aangehaald (meest aangehaald eerst).")] = "relevantie",
     limit: Annotated[int, typer.Option(help="Aantal resultaten per pagina.")] = 10,
     page: Annotated[int, typer.Option(help="Paginanummer.")] = 1,
     as_json: JsonFlag = False,

@@ -10,7 +10,7 @@ def test_search_contract(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "thuiszitter"}).json()
     assert body["query"] == "thuiszitter"
     assert body["total"] == len(body["hits"]) == 2
-    assert set(body["hits"][0]) == {"id", "titel", "soort", "datum", "score", "snippets"}
+    assert set(body["hits"][0]) == {"id", "titel", "soort", "datum", "score", "snippets", "aangehaald"}
     assert body["hits"][0]["id"] == "2021-05-thuiszitter-swv"
     assert set(body["facets"]) >= {
         "soort",

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from api.deps import KBDep, PipelineDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
-from kb.search import SearchResult, request_from_query
+from kb.search import SearchResult, request_from_query, to_params
 from web.marking import marked_text
 
 HERE = Path(__file__).parent
@@ -70,9 +70,10 @@ def label_for(kb: Any, field: str, code: str) -> str:
 class SearchView:
     """URL helpers for one results page: toggle a facet, change page, the JSON twin."""
 
-    def __init__(self, result: SearchResult, params: list[tuple[str, str]]) -> None:
+    def __init__(self, result: SearchResult, params: list[tuple[str, str]], saved_params: str = "") -> None:
         self.result = result
         self.params = params
+        self.saved_params = saved_params  # the canonical query string a saved search keeps
 
     def with_query(self, query: str) -> str:
         kept = [(k, v) for k, v in self.params if k not in ("q", "page")]
@@ -123,7 +124,7 @@ def search_page(request: Request, kb: KBDep) -> Response:
     search = request_from_query(request.query_params.getlist)
     result = kb.search(search)
     params = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-    view = SearchView(result, params)
+    view = SearchView(result, params, urlencode(to_params(search)))
     facets = [(name, FACET_TITLES[name], result.facets.get(name, {})) for name in FACET_ORDER]
     return templates.TemplateResponse(
         request,
@@ -203,8 +204,10 @@ def render_error(request: Request, status: int, code: str, detail: str) -> Respo
 
 def mount(app: FastAPI) -> None:
     """Attach the HTML routes and the static files to ``app``."""
+    from web.saved_routes import router as saved_router
     from web.submit_routes import router as submit_router
 
     app.include_router(router)
     app.include_router(submit_router)
+    app.include_router(saved_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -11,12 +11,13 @@ import contextlib
 import html
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh import sorting
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.collectors import FilterCollector, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
@@ -196,25 +197,27 @@ class WhooshIndex:
 
     # -- searching -------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest, citations: Mapping[str, int] | None = None) -> SearchResult:
         """Run ``request``; bad syntax degrades to plain words, never to an exception. Nothing
-        found: a fuzzy retry, and a "Bedoelde u" suggestion when a close spelling is known."""
+        found: a fuzzy retry, and a "Bedoelde u" suggestion when a close spelling is known.
+        ``citations`` (case id -> times cited) is the primary order for the sort ``aangehaald``."""
         searcher = self.refresh()
+        cited = _by_docnum(searcher, citations or {}) if request.sort == "aangehaald" else {}
         built = self.queries.build(request.query) if request.query else None
         query, degraded = (built.query, built.degraded) if built else (Every(), False)
         filter_query = self.queries.filters(searcher, request)
         try:
-            page, mask = self._run(searcher, query, filter_query, request)
+            page, mask = self._run(searcher, query, filter_query, request, cited)
         except Exception:  # the parser accepted something the matcher cannot run
             query, degraded = self.queries.plain(request.query), True
-            page, mask = self._run(searcher, query, filter_query, request)
+            page, mask = self._run(searcher, query, filter_query, request, cited)
         suggestion, fuzzy = None, False
         if request.query and mask.bit_count() < 3:
             suggestion = self.queries.suggestion(searcher, request.query)
         if request.query and not mask:
             loose = self.queries.fuzzy(request.query)
             if loose is not None:
-                page, mask = self._run(searcher, loose, filter_query, request)
+                page, mask = self._run(searcher, loose, filter_query, request, cited)
                 query, fuzzy = loose, bool(mask)
         return SearchResult(
             query=request.query,
@@ -233,19 +236,35 @@ class WhooshIndex:
         )
 
     def _run(
-        self, searcher: Searcher, query: Query, filter_query: Query | None, request: SearchRequest
+        self,
+        searcher: Searcher,
+        query: Query,
+        filter_query: Query | None,
+        request: SearchRequest,
+        cited: dict[int, int],
     ) -> tuple[list[Any], int]:
         """The page of hits and the bitmask of all matches (one pass gives total and facets)."""
-        page = self._page(searcher, query, filter_query, request)
+        page = self._page(searcher, query, filter_query, request, cited)
         matched = query if filter_query is None else And([query, filter_query])
         return page, bitmask(searcher.docs_for_query(matched), searcher.reader().doc_count_all())
 
-    def _page(self, searcher: Searcher, query: Query, filter_query: Query | None, request: SearchRequest) -> list[Any]:
+    def _page(
+        self,
+        searcher: Searcher,
+        query: Query,
+        filter_query: Query | None,
+        request: SearchRequest,
+        cited: dict[int, int],
+    ) -> list[Any]:
         """The hits of the requested page (not ``search_page``, which would count all matches again)."""
         kwargs: dict[str, Any] = {}
-        if request.sort == "datum" or isinstance(query, Every):
-            kwargs["sortedby"] = "datum"
-            kwargs["reverse"] = True
+        newest = sorting.FieldFacet("datum", reverse=True)
+        if request.sort == "aangehaald":
+            most_cited = sorting.FunctionFacet(lambda _searcher, docnum: -cited.get(docnum, 0))
+            tiebreak = newest if isinstance(query, Every) else sorting.ScoreFacet()
+            kwargs["sortedby"] = sorting.MultiFacet([most_cited, tiebreak])
+        elif request.sort == "datum" or isinstance(query, Every):
+            kwargs["sortedby"] = newest
         base = searcher.collector(limit=request.page * request.limit, **kwargs)
         collector: Any = TimeLimitCollector(base, SEARCH_SECONDS, use_alarm=False)  # alarms need the main thread
         if filter_query is not None:  # filtering happens in the outermost collector
@@ -294,6 +313,16 @@ class WhooshIndex:
             score=hit.score if isinstance(hit.score, (int, float)) else 0.0,
             snippets=snippets[:3],
         )
+
+
+def _by_docnum(searcher: Searcher, citations: Mapping[str, int]) -> dict[int, int]:
+    """Citation counts keyed by document number in the current searcher."""
+    out: dict[int, int] = {}
+    for case_id, count in citations.items():
+        docnum = searcher.document_number(id=case_id)
+        if docnum is not None and count:
+            out[docnum] = count
+    return out
 
 
 def _record_matched_terms(results: Any, searcher: Searcher, query: Query, docnums: list[int]) -> None:

@@ -1,0 +1,58 @@
+"""HTML pages for saved searches ("Bewaarde zoekopdrachten") and their Atom feeds.
+
+A search is saved from its results page under a name; the list page links each saved search to its
+shareable URL and its feed. A refused name re-renders the form with what was typed kept. The JSON
+twin is ``/api/searches``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import KBDep
+from kb.errors import LeerlusError
+from kb.search import request_from_params
+from web.atom import feed
+from web.routes import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, kb: KBDep, status: int = 200, **extra: object) -> Response:
+    context = {"saved": kb.saved_searches(), "json_url": "/api/searches", "error": None, "naam": "", "params": ""}
+    context.update(extra)
+    return templates.TemplateResponse(request, "saved.html", context, status_code=status)
+
+
+@router.get("/zoekopdrachten", response_class=HTMLResponse)
+def saved_list(request: Request, kb: KBDep) -> Response:
+    return _page(request, kb, bewaard=request.query_params.get("bewaard"))
+
+
+@router.post("/zoekopdrachten", response_class=HTMLResponse)
+def save_search(
+    request: Request, kb: KBDep, naam: str = Form("", max_length=1000), params: str = Form("", max_length=20_000)
+) -> Response:
+    try:
+        saved = kb.save_search(naam, request_from_params(params))
+    except LeerlusError as error:
+        return _page(request, kb, status=error.status, error=error.detail, naam=naam, params=params)
+    return RedirectResponse(f"/zoekopdrachten?bewaard={saved.slug}", status_code=303)
+
+
+@router.get("/zoekopdrachten/{slug}")
+def open_saved(slug: str, kb: KBDep) -> Response:
+    return RedirectResponse(kb.saved_search(slug).url, status_code=303)
+
+
+@router.post("/zoekopdrachten/{slug}/verwijderen")
+def delete_saved(slug: str, kb: KBDep) -> Response:
+    kb.delete_saved_search(slug)
+    return RedirectResponse("/zoekopdrachten", status_code=303)
+
+
+@router.get("/zoekopdrachten/{slug}/feed")
+def saved_feed(slug: str, request: Request, kb: KBDep) -> Response:
+    saved, cases = kb.newest_matches(slug)
+    return Response(feed(saved, cases, str(request.base_url)), media_type="application/atom+xml; charset=utf-8")
