@@ -12,8 +12,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.pattern_routes import report_router
+from api.pattern_routes import router as pattern_router
 from api.routes import router as api_router
 from api.saved_routes import router as saved_router
+from api.signal_routes import router as signal_router
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 
@@ -44,6 +47,9 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     app.state.settings = settings
     app.include_router(api_router)
     app.include_router(saved_router)
+    app.include_router(pattern_router)
+    app.include_router(report_router)
+    app.include_router(signal_router)
     mount_web(app)
     errors.install(app, render_error)
     return app

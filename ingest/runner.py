@@ -37,6 +37,7 @@ class IngestReport:
     failed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    seen_again: list[tuple[int, str]] = field(default_factory=list)  # (signal, case) flagged by this run
 
     @property
     def ok(self) -> bool:
@@ -48,6 +49,7 @@ class IngestReport:
             f"{len(self.removed)} verwijderd, {self.unchanged} ongewijzigd, "
             f"{len(self.failed)} mislukt"
             + (f" (waarvan {len(self.refused)} geweigerd om persoonsgegevens)" if self.refused else "")
+            + (f"; {len(self.seen_again)} keer een opgelost signaal opnieuw gezien" if self.seen_again else "")
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -59,6 +61,7 @@ class IngestReport:
             "mislukt": self.failed,
             "geweigerd": self.refused,
             "meldingen": [i.to_dict() for i in self.issues],
+            "opnieuw_gezien": [{"signaal": s, "casus": c} for s, c in self.seen_again],
         }
 
 
@@ -211,6 +214,8 @@ def _ingest(
             (report.updated if record.id in stored_ids else report.added).append(record.id)
     if progress:
         progress(done, total)
+    if accepted:  # the learning loop checks itself: did a resolved blocker come back?
+        report.seen_again = kb.check_returns()
 
     for source, target in kb.unknown_links():
         holder = owner.get(source)

@@ -6,12 +6,13 @@ ingest can share the file.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -24,8 +25,22 @@ DERIVED_TABLES = (models.Case, models.CaseTag, models.CaseLink, models.Mention, 
 
 # Bump when a table in kb.userdata changes, and add a step to USER_MIGRATIONS that brings the
 # previous version forward in place: what people entered is never dropped.
-USER_SCHEMA_VERSION = "1"
-USER_MIGRATIONS: dict[str, Callable[[Connection], None]] = {}
+USER_SCHEMA_VERSION = "2"
+
+
+def _add_signal_uid(connection: Connection) -> None:
+    """1 -> 2: signals get a stable ``uid`` so export and import recognise them."""
+    if not inspect(connection).has_table("signal"):
+        return
+    connection.execute(text("ALTER TABLE signal ADD COLUMN uid VARCHAR(32)"))
+    for (signal_id,) in connection.execute(text("SELECT id FROM signal")).all():
+        connection.execute(
+            text("UPDATE signal SET uid = :uid WHERE id = :id"), {"uid": uuid.uuid4().hex, "id": signal_id}
+        )
+    connection.execute(text("CREATE UNIQUE INDEX ix_signal_uid ON signal (uid)"))
+
+
+USER_MIGRATIONS: dict[str, Callable[[Connection], None]] = {"1": _add_signal_uid}
 
 
 def make_engine(url: str) -> Engine:

@@ -10,20 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from kb import saved_searches, store
+from kb import exchange, saved_searches, signals, store
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
 from kb.index import WhooshIndex
 from kb.index.backend import IndexBatch
 from kb.models import CaseDetail, CasesPage
+from kb.patterns import Analyst, facts_from_rows
 from kb.precedents import Similar, similar_cases
 from kb.records import FACET_FIELDS, CaseRecord
 from kb.search import SearchRequest, SearchResult, request_from_params
 from kb.settings import Settings
+from kb.signals import SignalPublic
 from kb.taxonomy import Taxonomy, load_taxonomy
 from kb.userdata import SavedSearchPublic
 
@@ -115,6 +118,50 @@ class KnowledgeBase:
     def similar(self, case_id: str, limit: int = 8, source: CaseDetail | None = None) -> list[Similar]:
         """Cases similar to ``case_id``, with the reasons why (see :mod:`kb.precedents`)."""
         return similar_cases(self, case_id, limit, source)
+
+    # -- patterns --------------------------------------------------------------------------
+
+    def analyst(self) -> Analyst:
+        """The patterns stage over every stored case (see :mod:`kb.patterns`)."""
+        with Session(self.engine) as session:
+            rows = store.pattern_rows(session=session)
+        return Analyst(facts_from_rows(rows), self.taxonomy)
+
+    # -- signals ---------------------------------------------------------------------------
+
+    def create_signal(self, **fields: Any) -> SignalPublic:
+        """A new signal (see :func:`kb.signals.create` for the fields)."""
+        with session_scope(self.engine) as session:
+            signal = signals.create(session=session, taxonomy=self.taxonomy, **fields)
+            return signals.public(session=session, signal=signal, taxonomy=self.taxonomy)
+
+    def move_signal(self, signal_id: int, naar: str, wie: str, notitie: str = "") -> SignalPublic:
+        with session_scope(self.engine) as session:
+            signal = signals.move(session=session, signal_id=signal_id, naar=naar, wie=wie, notitie=notitie)
+            return signals.public(session=session, signal=signal, taxonomy=self.taxonomy)
+
+    def signal(self, signal_id: int) -> SignalPublic:
+        with Session(self.engine) as session:
+            signal = signals.get(session=session, signal_id=signal_id)
+            return signals.public(session=session, signal=signal, taxonomy=self.taxonomy)
+
+    def signals(self, status: str | None = None) -> list[SignalPublic]:
+        with Session(self.engine) as session:
+            found = signals.listing(session=session, status=status)
+            return [signals.public(session=session, signal=s, taxonomy=self.taxonomy) for s in found]
+
+    def check_returns(self) -> list[tuple[int, str]]:
+        """Flag resolved signals whose blocker came back in a newer case (after every ingest)."""
+        with session_scope(self.engine) as session:
+            return signals.check_returns(session=session)
+
+    def export_userdata(self) -> dict[str, Any]:
+        with Session(self.engine) as session:
+            return exchange.export(session=session)
+
+    def import_userdata(self, data: Any) -> dict[str, int]:
+        with session_scope(self.engine) as session:
+            return exchange.import_data(session=session, data=data)
 
     # -- saved searches --------------------------------------------------------------------
 

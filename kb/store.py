@@ -28,7 +28,7 @@ from kb.models import (
     Mention,
     MentionPublic,
 )
-from kb.records import MULTI_VALUED, SINGLE_VALUED, CaseRecord
+from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED, CaseRecord
 
 
 def upsert_case(*, session: Session, record: CaseRecord) -> None:
@@ -261,3 +261,10 @@ def citation_counts(*, session: Session, ids: Iterable[str] | None = None) -> di
             return {}
         query = query.where(col(CaseLink.target_id).in_(wanted))
     return {target: int(count) for target, count in session.exec(query).all()}
+
+
+def pattern_rows(*, session: Session) -> list[dict[str, Any]]:
+    """Id, title, date and facet columns of every case, for the patterns stage."""
+    columns = [Case.id, Case.titel, Case.datum, *(getattr(Case, name) for name in FACET_FIELDS)]
+    names = ["id", "titel", "datum", *FACET_FIELDS]
+    return [dict(zip(names, row, strict=True)) for row in session.exec(select(*columns)).all()]

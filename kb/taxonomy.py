@@ -52,6 +52,7 @@ class Taxonomy:
     hulpvraag: tuple[Term, ...]
     blokkades: tuple[Term, ...]
     wetten: tuple[Term, ...]
+    adressaten: tuple[Term, ...]
     sources: tuple[str, ...]
     digest: str = ""
     gazetteer: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, hash=False)
@@ -74,6 +75,16 @@ class Taxonomy:
     def canonical_law(self, text: str) -> str | None:
         """Canonical law name for any known variant (``"WLZ"`` -> ``"Wet langdurige zorg"``)."""
         return self._law_variants.get(_fold(text))
+
+    def boundary(self, code: str) -> tuple[str, str] | None:
+        """The two laws a blocker lies between, from its ``domein`` (``grens.jeugdwet-wlz`` ->
+        ``("Jeugdwet", "Wet langdurige zorg")``); ``None`` for a blocker that is not a law boundary."""
+        for term in self.blokkades:
+            if term.code == code:
+                laws = [self.canonical_law(str(d)) for d in term.extra.get("domein", [])]
+                if len(laws) == 2 and laws[0] and laws[1] and laws[0] != laws[1]:
+                    return laws[0], laws[1]
+        return None
 
     def canonical_hulpvraag(self, text: str) -> str | None:
         """Hulpvraag code for a code or a full label, case-insensitively."""
@@ -139,6 +150,7 @@ def load_taxonomy(override_dir: Path | None = None) -> Taxonomy:
         hulpvraag=hulpvraag,
         blokkades=_terms(data["blokkades.yaml"].get("blokkades", [])),
         wetten=gazetteer["WET"],
+        adressaten=_terms(vocab.get("adressaten", [])),
         sources=tuple(sources),
         digest=digest.hexdigest(),
         gazetteer=gazetteer,

@@ -8,6 +8,7 @@ migrated in place (see :mod:`kb.db`) and can be exported and imported as JSON.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Column, Text
@@ -46,6 +47,7 @@ class Signal(SQLModel, table=True):
 
     __tablename__ = "signal"
     id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=lambda: uuid.uuid4().hex, max_length=32, unique=True)
     titel: str = Field(max_length=300)
     toelichting: str = Field(default="", sa_column=Column(Text, nullable=False))
     blokkades: list[str] = Field(default_factory=list, sa_column=Column(JSON))

@@ -326,6 +326,15 @@ def info(as_json: JsonFlag = False) -> None:
         out.print(f"{key}: {value}", markup=False, highlight=False)
 
 
+def _register_loop() -> None:
+    from leerlus.loop_commands import register
+
+    register(app, _kb)
+
+
+_register_loop()
+
+
 def main() -> None:
     """Entry point: run the app, turning :class:`LeerlusError` into a Dutch message and exit 2."""
     try:

@@ -204,10 +204,16 @@ def render_error(request: Request, status: int, code: str, detail: str) -> Respo
 
 def mount(app: FastAPI) -> None:
     """Attach the HTML routes and the static files to ``app``."""
+    from web.pattern_routes import router as pattern_router
+    from web.report_page import router as report_router
     from web.saved_routes import router as saved_router
+    from web.signal_routes import router as signal_router
     from web.submit_routes import router as submit_router
 
     app.include_router(router)
     app.include_router(submit_router)
     app.include_router(saved_router)
+    app.include_router(pattern_router)
+    app.include_router(signal_router)
+    app.include_router(report_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

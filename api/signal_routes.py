@@ -1,0 +1,78 @@
+"""JSON API of the learning loop (``/api/signals``): system signals with their history, status
+moves, and export/import of everything people entered (``/api/export``, ``/api/import``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel, Field
+
+from api.deps import GateDep, KBDep
+from ingest.signal_gate import screen_signal_text
+from kb.signals import SignalPublic
+
+router = APIRouter(prefix="/api", tags=["signalen"])
+
+
+class NewSignal(BaseModel):
+    titel: str = Field(max_length=1000)
+    adressaat: str = Field(max_length=100, description="Code uit de lijst adressaten, bijvoorbeeld zorgkantoor.")
+    blokkades: list[str] = Field(max_length=50)
+    casussen: list[str] = Field(default=[], max_length=500)
+    toelichting: str = Field(default="", max_length=20_000)
+    wie: str = Field(max_length=500)
+    bron_les: str | None = Field(default=None, max_length=300, description="casus-id#n van de systeemles.")
+
+
+class Move(BaseModel):
+    naar: str = Field(max_length=50)
+    wie: str = Field(max_length=500)
+    notitie: str = Field(default="", max_length=20_000)
+
+
+@router.get("/signals", response_model=list[SignalPublic], summary="Signalen")
+def list_signals(
+    kb: KBDep, status: Annotated[str | None, Query(description="Alleen deze status.")] = None
+) -> list[SignalPublic]:
+    return kb.signals(status)
+
+
+@router.post("/signals", response_model=SignalPublic, status_code=201, summary="Nieuw signaal")
+def create_signal(body: NewSignal, response: Response, kb: KBDep, gate: GateDep) -> SignalPublic:
+    """Maakt een signaal met status ``nieuw``. 422 bij onbekende adressaat, blokkade of casus of
+    bij persoonsgegevens in titel of toelichting (``persoonsgegevens``, met ``velden`` en
+    ``redacted``); 409 als van dezelfde les (``bron_les``) al een signaal bestaat."""
+    screen_signal_text(gate, {"titel": body.titel, "toelichting": body.toelichting})
+    signal = kb.create_signal(**body.model_dump())
+    response.headers["Location"] = f"/api/signals/{signal.id}"
+    return signal
+
+
+@router.get("/signals/{signal_id}", response_model=SignalPublic, summary="Eén signaal met geschiedenis")
+def show_signal(signal_id: int, kb: KBDep) -> SignalPublic:
+    return kb.signal(signal_id)
+
+
+@router.post("/signals/{signal_id}/status", response_model=SignalPublic, summary="Status wijzigen")
+def move_signal(signal_id: int, body: Move, kb: KBDep, gate: GateDep) -> SignalPublic:
+    """Zet een signaal een stap verder. 409 ``ongeldige-overgang`` voor een stap die niet mag;
+    naar ``niet-opgepakt`` en heropenen vragen een ``notitie``; een notitie met
+    persoonsgegevens wordt geweigerd (422)."""
+    screen_signal_text(gate, {"notitie": body.notitie})
+    return kb.move_signal(signal_id, body.naar, body.wie, body.notitie)
+
+
+@router.get("/export", summary="Export van signalen en bewaarde zoekopdrachten")
+def export(kb: KBDep) -> Response:
+    import json
+
+    body = json.dumps(kb.export_userdata(), ensure_ascii=False, indent=2)
+    headers = {"Content-Disposition": 'attachment; filename="leerlus-gebruikersdata.json"'}
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.post("/import", summary="Import van een export")
+def import_data(kb: KBDep, data: Annotated[dict[str, Any], Body()]) -> dict[str, int]:
+    """Voegt toe wat er nog niet is; bestaande signalen (zelfde ``uid``) en namen worden overgeslagen."""
+    return kb.import_userdata(data)

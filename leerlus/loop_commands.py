@@ -1,0 +1,146 @@
+"""Commands of the learning loop for the ``leerlus`` CLI: ``patterns``, ``rapport``, ``export`` and
+``import``. Thin wrappers like the rest of :mod:`leerlus.cli`; registered on its app."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from kb.errors import InvalidInput
+from kb.patterns import Table, pattern_request
+from kb.search import parse_filter_args
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def register(app: typer.Typer, make_kb: Any) -> None:
+    """Add the loop commands to ``app``; ``make_kb()`` opens the knowledge base."""
+
+    @app.command()
+    def patterns(
+        per: Annotated[str, typer.Option(help="maand, kwartaal of jaar.")] = "kwartaal",
+        filter: Annotated[list[str] | None, typer.Option("--filter", "-f", help="veld=waarde, herhaalbaar.")] = None,
+        van: Annotated[str | None, typer.Option(help="Vanaf (JJJJ, JJJJ-MM of JJJJ-MM-DD).")] = None,
+        tot: Annotated[str | None, typer.Option(help="Tot en met.")] = None,
+        drempel: Annotated[int, typer.Option(help="Terugkerend: ten minste zoveel casussen.")] = 3,
+        venster: Annotated[int, typer.Option(help="Terugkerend: binnen zoveel maanden.")] = 12,
+        tabel: Annotated[str | None, typer.Option(help="Alleen deze tabel (bijvoorbeeld matrix).")] = None,
+        as_csv: Annotated[bool, typer.Option("--csv", help="De tabel als CSV (met --tabel).")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Antwoord als JSON.")] = False,
+    ) -> None:
+        """Patronen: blokkades per periode, trend, per regio/team/hulpvraag/leeftijd,
+        knelpuntenmatrix, samen voorkomend en terugkerend."""
+        params: dict[str, list[str]] = {k: v for k, v in parse_filter_args(filter or []).items()}
+        for name, value in (
+            ("per", per),
+            ("van", van),
+            ("tot", tot),
+            ("drempel", str(drempel)),
+            ("venster", str(venster)),
+        ):
+            if value:
+                params[name] = [value]
+        unknown = set(params) - {"per", "van", "tot", "drempel", "venster"} - set(_facet_fields())
+        if unknown:
+            raise InvalidInput(f"onbekend filterveld '{sorted(unknown)[0]}'; kies uit {', '.join(_facet_fields())}")
+        wanted = pattern_request(lambda name: params.get(name, []))
+        result = make_kb().analyst().patterns(wanted.selectie, wanted.per, wanted.drempel, wanted.venster)
+        tables = result.tabellen
+        if tabel is not None:
+            if tabel not in tables:
+                raise InvalidInput(f"tabel '{tabel}' bestaat niet; kies uit {', '.join(tables)}")
+            tables = {tabel: tables[tabel]}
+        if as_csv:
+            if len(tables) != 1:
+                raise InvalidInput("--csv werkt met één tabel; kies er een met --tabel")
+            sys.stdout.write(next(iter(tables.values())).to_csv())
+            return
+        if as_json:
+            data = result.to_dict() if tabel is None else tables[tabel].to_dict()
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        out.print(f"{result.casussen} casussen; {result.huidig} tegen {result.vorig}.", markup=False)
+        for table in tables.values():
+            _print_table(table)
+
+    @app.command()
+    def rapport(
+        van: Annotated[str, typer.Option(help="Eerste maand (JJJJ-MM of JJJJ).")],
+        tot: Annotated[str, typer.Option(help="Laatste maand (JJJJ-MM of JJJJ).")],
+        formaat: Annotated[str, typer.Option(help="md, html of json.")] = "md",
+        uit: Annotated[Path | None, typer.Option(help="Schrijf naar dit bestand in plaats van het scherm.")] = None,
+    ) -> None:
+        """Verantwoordingsrapportage over een periode: casussen, blokkades met trend, matrix,
+        signalen en tijd per status."""
+        from kb.report import build_report
+
+        if formaat not in ("md", "html", "json"):
+            raise InvalidInput(f"formaat '{formaat}' is onbekend; kies md, html of json")
+        report = build_report(make_kb(), van, tot)
+        if formaat == "json":
+            text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        elif formaat == "md":
+            text = report.to_markdown()
+        else:
+            from web.report_page import standalone_html
+
+            text = standalone_html(report)
+        if uit is None:
+            sys.stdout.write(text)
+        else:
+            uit.write_text(text, encoding="utf-8")
+            err.print(f"Rapport geschreven naar {uit}", markup=False)
+
+    @app.command(name="export")
+    def export_data(
+        uit: Annotated[Path | None, typer.Option(help="Bestand; standaard het scherm.")] = None,
+    ) -> None:
+        """Exporteer signalen (met geschiedenis) en bewaarde zoekopdrachten als JSON."""
+        text = json.dumps(make_kb().export_userdata(), ensure_ascii=False, indent=2) + "\n"
+        if uit is None:
+            sys.stdout.write(text)
+        else:
+            uit.write_text(text, encoding="utf-8")
+            err.print(f"Export geschreven naar {uit}", markup=False)
+
+    @app.command(name="import")
+    def import_data(bestand: Annotated[Path, typer.Argument(help="Een bestand van 'leerlus export'.")]) -> None:
+        """Importeer een export; wat er al is wordt overgeslagen, niets wordt overschreven."""
+        try:
+            data = json.loads(bestand.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise InvalidInput(f"{bestand} is niet te lezen: {error.strerror}") from None
+        except json.JSONDecodeError as error:
+            raise InvalidInput(f"{bestand} is geen geldige JSON (regel {error.lineno})") from None
+        counts = make_kb().import_userdata(data)
+        out.print(
+            f"Geïmporteerd: {counts['signalen']} signalen, {counts['zoekopdrachten']} zoekopdrachten; "
+            f"{counts['overgeslagen']} overgeslagen (bestonden al).",
+            markup=False,
+        )
+
+
+def _facet_fields() -> tuple[str, ...]:
+    from kb.records import FACET_FIELDS
+
+    return FACET_FIELDS
+
+
+def _print_table(table: Table) -> None:
+    shown = RichTable(title=table.titel, title_justify="left")
+    shown.add_column(table.eerste_kolom)
+    for column in table.kolommen:
+        shown.add_column(column, justify="right")
+    for row in table.rijen:
+        shown.add_row(row.label, *(str(cell.value) for cell in row.cells))
+    if not table.rijen:
+        out.print(f"{table.titel}: geen gegevens", markup=False)
+        return
+    out.print(shown)
