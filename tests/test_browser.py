@@ -185,3 +185,70 @@ def test_refuse_redact_accept_in_the_browser(server: str, browser) -> None:  # t
     page.wait_for_url("**/casus/2025-06-moeder-wacht-op-opvoedondersteuning?opgeslagen=1")
     assert "opgeslagen" in page.locator(".notice.saved").inner_text()
     assert "Moeder ([PERSOON-1]) staat sinds maart op de wachtlijst" in page.locator(".prose").inner_text()
+
+
+def test_manager_closes_the_loop(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Patronen -> matrix cell -> its cases -> a lesson becomes a signal to the zorgkantoor ->
+    opgelost -> the blocker returns in a new case -> flagged; the period report prints."""
+    from datetime import UTC, datetime
+
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server + "/patronen")
+    assert "blokkeert" in page.locator(".headline").inner_text()
+    cell = page.locator('section[aria-labelledby="h-matrix"] svg a[href*="Wet+langdurige+zorg"]').first
+    shown = int(cell.locator("text").first.text_content() or "0")
+    assert shown > 0
+    cell.click()
+    page.wait_for_url("**/patronen/casussen?grens=*")
+    assert int(page.locator(".drill-count").inner_text()) == shown == page.locator("ol.drill li").count()
+
+    page.locator("ol.drill li a").first.click()
+    page.wait_for_url("**/casus/**")
+    if page.locator("a.to-signal").count() == 0:  # the newest case may have no system lesson
+        page.go_back()
+        page.locator("ol.drill li a").nth(1).click()
+        page.wait_for_url("**/casus/**")
+    page.locator("a.to-signal").first.click()
+    page.wait_for_url("**/signalen/nieuw?casus=*")
+    assert page.get_by_label("Grens Jeugdwet – Wlz").is_checked()
+    page.get_by_label("Adressaat").select_option("zorgkantoor")
+    page.get_by_label("Uw naam of functie").fill("Manager jeugd")
+    page.get_by_role("button", name="Signaal opslaan").click()
+    page.wait_for_url("**/signalen/*?nieuw=1")
+    signal_url = page.url.split("?")[0]
+    assert page.locator("#status").inner_text() == "Nieuw"
+    for step in ("Geagendeerd", "In behandeling", "Opgelost"):
+        page.get_by_label(step, exact=True).check()
+        page.get_by_role("button", name="Status wijzigen").click()
+        page.wait_for_function(f"document.getElementById('status').textContent === '{step}'")
+    assert page.locator("ol.history li").count() == 4
+    assert page.get_by_label("Uw naam of functie").input_value() == "Manager jeugd"  # remembered
+
+    page.goto(server + "/nieuw")
+    page.get_by_label("Titel").fill("Weer geen logeeropvang omdat Wlz en Jeugdwet naar elkaar wijzen")
+    page.get_by_label("Soort").select_option("casusbespreking")
+    page.get_by_label("Datum").fill(this_month)
+    page.get_by_label("Grens Jeugdwet – Wlz grens.jeugdwet-wlz").check()
+    page.get_by_label("Tekst van de casus (Markdown)").fill(
+        "Het gezin vraagt opnieuw om logeeropvang; het team bespreekt het."
+    )
+    page.get_by_role("button", name="Controleren en opslaan").click()
+    page.wait_for_url("**/casus/**?opgeslagen=1")
+    new_case = page.url.split("/casus/")[1].split("?")[0]
+
+    page.goto(signal_url)
+    assert page.locator("h1 ~ p .flag").inner_text() == "opnieuw gezien"
+    assert page.locator(f'section a[href="/casus/{new_case}"]').count() >= 1
+    page.goto(server + "/signalen")
+    assert new_case in page.locator('[aria-labelledby="terug-titel"]').inner_text()
+
+    year = this_month[:4]
+    page.goto(f"{server}/rapport?van={year}-01&tot={year}-12")
+    assert "Verantwoordingsrapportage" in page.locator("h1").inner_text()
+    signal_path = signal_url.removeprefix(server)
+    assert page.locator(f'a[href="{signal_path}"]').count() >= 3  # opened, resolved, seen again
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    (tmp_path / "rapport.pdf").write_bytes(pdf)
