@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.names import deduce_list, dutch_verbs, dutch_words, find_names
-from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all
+from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all, is_case_date
 from kb.taxonomy import Taxonomy, load_taxonomy
 
 BLOCKING = ("persoonsnaam", "bsn", "geboortedatum", "adres", "telefoonnummer", "e-mailadres", "iban")
@@ -124,6 +124,7 @@ class Gate:
         candidates += self._denied(text)
         if self.person_model is not None:
             candidates += [Candidate("persoonsnaam", s, e, True) for s, e in self.person_model(text)]
+        candidates = [c for c in candidates if c.kind != "datum" or not is_case_date(text, c.start)]
         findings = self._merge(text, candidates)
         return GateResult(findings=tuple(findings), redacted=redact(text, findings))
 

@@ -117,6 +117,16 @@ def _addresses(text: str) -> Iterator[Candidate]:
         yield Candidate("adres" if has_number else "postcode", m.start(), m.end(), has_number)
 
 
+# The case format's own date field (``datum: 2024-10-22``) is when the casustafel met, not a fact
+# about a person; warning about it on every file would teach authors to ignore warnings.
+CASE_DATE_FIELD = re.compile(r"(?:^|\n)datum:\s*[\"']?$")
+
+
+def is_case_date(text: str, start: int) -> bool:
+    """True when the date at ``start`` is the value of the case's own ``datum:`` field."""
+    return CASE_DATE_FIELD.search(text, max(0, text.rfind("\n", 0, start)), start) is not None
+
+
 def _dates(text: str) -> Iterator[Candidate]:
     for pattern in DATE_PATTERNS:
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):

@@ -79,6 +79,12 @@ def test_meeting_date_is_a_warning_not_a_block(gate: Gate) -> None:
     assert [(f.kind, f.blocking) for f in result.findings] == [("datum", False)]
 
 
+def test_the_case_date_field_is_not_flagged_but_dates_in_text_are(gate: Gate) -> None:
+    text = "---\ntitel: Overleg\ndatum: 2024-10-22\n---\nHet vervolggesprek was op 2024-11-05.\n"
+    found = [(f.kind, f.line, f.text) for f in gate.check(text).findings]
+    assert found == [("datum", 5, "2024-11-05")]
+
+
 def test_same_person_same_placeholder(gate: Gate) -> None:
     text = "Fatima el Amrani belde. Later belde Fatima opnieuw. Daarna kwam Jan de Vries, en BSN 111222333."
     redacted = gate.check(text).redacted
