@@ -144,6 +144,41 @@ def bench_gate(content: Path, sample: int) -> dict[str, float]:
     return {"gate_words_per_s": gate_rate, "deduce_words_per_s": words / (time.perf_counter() - start)}
 
 
+def bench_patterns(kb: KnowledgeBase, repeat: int) -> dict[str, float]:
+    """The Patronen dashboard's numbers (all tables, per quarter) and its HTML page, next to one
+    SQL GROUP BY that counts only blockers per quarter over the same store."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from kb.patterns import Selection
+
+    def numbers() -> None:
+        kb.analyst().patterns(Selection(), "kwartaal")
+
+    sql = (
+        "SELECT t.waarde, substr(c.datum, 1, 4) || '-K' || ((CAST(substr(c.datum, 6, 2) AS INTEGER) + 2) / 3), "
+        "count(*) FROM casetag t JOIN \"case\" c ON c.id = t.case_id WHERE t.veld = 'blokkades' GROUP BY 1, 2"
+    )
+    conn = sqlite3.connect(kb.settings.data_dir / "leerlus.sqlite3")
+    client = TestClient(create_app(kb.settings, kb=kb))
+    runs = {
+        "patronen": numbers,
+        "sql_group_by": lambda: conn.execute(sql).fetchall(),
+        "pagina": lambda: client.get("/patronen"),
+    }
+    out = {}
+    for name, run in runs.items():
+        run()
+        timings = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            run()
+            timings.append((time.perf_counter() - start) * 1000)
+        out[f"{name}_p50_ms"] = statistics.median(timings)
+    conn.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
@@ -190,6 +225,7 @@ def main() -> None:
     fts_mb = (root / "fts.sqlite3").stat().st_size / 1e6
     analysis = bench_analysis(content, min(args.analyse, args.cases))
     gate = bench_gate(content, min(args.analyse, args.cases))
+    patterns = bench_patterns(kb, args.repeat)
     out = {
         "cases": args.cases,
         "analysis": analysis,
@@ -199,6 +235,7 @@ def main() -> None:
         "index_mb": index_mb,
         "fts5_mb": fts_mb,
         "search": results,
+        "patterns": patterns,
     }
     print(f"{args.cases} synthetische casussen in {root}")
     print(
@@ -222,6 +259,10 @@ def main() -> None:
         print(f"  {name:<18} {mine['p50_ms']:7.2f}  {mine['p95_ms']:7.2f}   {ratio:.1f}x")
     for name in ("fts5", "fts5+markering"):
         print(f"  {name:<18} {results[name]['p50_ms']:7.2f}  {results[name]['p95_ms']:7.2f}")
+    p, q = patterns["patronen_p50_ms"], patterns["sql_group_by_p50_ms"]
+    page = patterns["pagina_p50_ms"]
+    print(f"patronen (alle tabellen): {p:.0f} ms p50 ({p / q:.1f}x van één SQL GROUP BY, {q:.0f} ms)")
+    print(f"pagina /patronen: {page:.0f} ms p50")
     print(json.dumps(out))
     kb.close()
 
