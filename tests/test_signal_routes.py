@@ -85,6 +85,9 @@ def test_web_signal_from_a_lesson_keeps_input_on_refusal(client: TestClient) -> 
 
     twice = client.post("/signalen", data={**data, "adressaat": "samenwerkingsverband"})
     assert twice.status_code == 409 and "al een signaal" in twice.text
+    case_page = client.get("/casus/2021-05-thuiszitter-swv").text
+    assert "maak er een signaal van" not in case_page  # the lesson now shows its signal instead
+    assert saved.headers["location"].split("?")[0] in case_page
 
 
 def test_web_status_form_refuses_and_keeps_note(client: TestClient) -> None:

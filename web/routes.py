@@ -149,6 +149,7 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
             "case": case,
             "saved": request.query_params.get("opgeslagen") == "1",
             "similar": kb.similar(case.id, 6, source=case),
+            "signals": {s.bron_les: s for s in kb.signals() if s.bron_les and s.bron_les.startswith(f"{case.id}#")},
             "blockers": _findings_by_code(case),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",
