@@ -335,10 +335,30 @@ def _register_loop() -> None:
 _register_loop()
 
 
-def main() -> None:
-    """Entry point: run the app, turning :class:`LeerlusError` into a Dutch message and exit 2."""
+def run() -> int:
+    """Run the command in ``sys.argv``; a :class:`LeerlusError` becomes a Dutch message and code 2."""
     try:
         app()
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            err.print(done.code, markup=False, highlight=False)
+            return 1
+        return int(done.code or 0)
     except LeerlusError as exc:
         err.print(f"fout: {exc.detail}", markup=False, highlight=False)
-        sys.exit(2)
+        return 2
+    return 0
+
+
+def main() -> None:
+    """Entry point. The process ends with ``os._exit`` once the command is done: freeing the
+    anonymisation gate's lookup structures object by object at interpreter exit takes longer than
+    loading them, and nothing is left to clean up (files are closed, databases committed)."""
+    import logging
+    import os
+
+    code = run()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -21,6 +21,26 @@ SAMPLE_CORPUS = ROOT / "content"
 IN_CI = bool(os.environ.get("CI"))
 
 
+_EXIT_STATUS: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without tearing down the interpreter once pytest is done: freeing deduce's lookup
+    structures object by object takes longer than many test files. The exit status is kept, so
+    failures and "no tests" (5) still fail the run."""
+    import sys
+
+    if _EXIT_STATUS and os.environ.get("LEERLUS_SLOW_EXIT") != "1":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[-1])
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip locally when a system dependency is missing, but fail in CI where it must exist."""
     if condition:

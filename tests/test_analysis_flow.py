@@ -92,12 +92,10 @@ def test_cli_analyze_json_lines(tmp_path: Path) -> None:
 
 
 def test_cli_analyze_missing_file(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from leerlus.cli import main
+    from leerlus.cli import run as run_cli
 
     monkeypatch.setattr("sys.argv", ["leerlus", "analyze", "bestaat/niet.md"])
-    with pytest.raises(SystemExit) as info:
-        main()
-    assert info.value.code == 2
+    assert run_cli() == 2
     assert "fout: bestand 'bestaat/niet.md' bestaat niet" in capsys.readouterr().err
 
 

@@ -102,14 +102,12 @@ def test_errors_are_dutch_and_exit_2(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from leerlus.cli import main
+    from leerlus.cli import run as run_cli
 
     run("ingest")
     capsys.readouterr()
     monkeypatch.setattr("sys.argv", ["leerlus", *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-    assert info.value.code == 2
+    assert run_cli() == 2
     assert message in capsys.readouterr().err
 
 
@@ -126,3 +124,57 @@ def test_ingest_argument_overrides_content_dir(env: Settings, tmp_path: Path) ->
     (other / "2020-01-x.md").write_text("---\ntitel: X\nsoort: escalatie\ndatum: 2020-01\n---\nx", encoding="utf-8")
     result = run("ingest", str(other))
     assert "1 nieuw" in result.output
+
+
+def test_patterns_report_export_import(env: Settings, tmp_path: Path) -> None:
+    run("ingest")
+    as_json = json.loads(run("patterns", "--per", "jaar", "--json").output)
+    assert as_json["casussen"] == 4 and as_json["per"] == "jaar"
+    matrix = run("patterns", "--tabel", "matrix", "--csv").output.splitlines()
+    assert matrix[0].startswith("code,Wet,Jeugdwet")
+    utrecht = json.loads(run("patterns", "-f", "regio=Utrecht", "--json").output)
+    assert utrecht["casussen"] == 2  # 2021-05 and 2024-11
+    text = run("patterns", "--tabel", "trend")
+    assert text.exit_code == 0 and "Trend tegen de vorige periode" in text.output
+
+    report = run("rapport", "--van", "2021-01", "--tot", "2024-12")
+    assert report.exit_code == 0 and "# Verantwoordingsrapportage 2021-01 – 2024-12" in report.output
+    html_file = tmp_path / "rapport.html"
+    run("rapport", "--van", "2021", "--tot", "2024", "--formaat", "html", "--uit", str(html_file))
+    assert "<svg" in html_file.read_text(encoding="utf-8")
+    data = json.loads(run("rapport", "--van", "2022-01", "--tot", "2022-12", "--formaat", "json").output)
+    assert data["casussen"] == 1
+
+    from kb.knowledge import KnowledgeBase
+
+    kb = KnowledgeBase(env)
+    kb.create_signal(
+        titel="Eén loket", adressaat="gemeente-beleid", blokkades=["bestaanszekerheid.schulden"], casussen=[], wie="CLI"
+    )
+    kb.close()
+    exported = tmp_path / "export.json"
+    assert run("export", "--uit", str(exported)).exit_code == 0
+    assert json.loads(exported.read_text(encoding="utf-8"))["signalen"][0]["titel"] == "Eén loket"
+    again = run("import", str(exported))
+    assert "0 signalen" in again.output and "1 overgeslagen" in again.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["patterns", "--per", "week"], "periode 'week' is onbekend"),
+        (["patterns", "-f", "kleur=rood"], "onbekend filterveld 'kleur'"),
+        (["patterns", "--tabel", "taart"], "tabel 'taart' bestaat niet"),
+        (["rapport", "--van", "2024-13", "--tot", "2024-12"], "geen maand"),
+        (["rapport", "--van", "2024", "--tot", "2024", "--formaat", "pdf"], "formaat 'pdf' is onbekend"),
+        (["import", "bestaat/niet.json"], "is niet te lezen"),
+    ],
+)
+def test_loop_commands_fail_in_dutch(
+    env: Settings, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from leerlus.cli import run as run_cli
+
+    monkeypatch.setattr("sys.argv", ["leerlus", *args])
+    assert run_cli() == 2
+    assert message in capsys.readouterr().err
