@@ -56,6 +56,7 @@ class KnowledgeBase:
         self.engine: Engine = make_engine(settings.sql_url)
         self.taxonomy: Taxonomy = load_taxonomy(settings.taxonomy_dir)
         self.index = WhooshIndex(settings.index_dir, self.taxonomy)
+        self._analyst: tuple[tuple[Any, ...], Analyst] | None = None
 
     def close(self) -> None:
         self.index.close()
@@ -122,10 +123,17 @@ class KnowledgeBase:
     # -- patterns --------------------------------------------------------------------------
 
     def analyst(self) -> Analyst:
-        """The patterns stage over every stored case (see :mod:`kb.patterns`)."""
+        """The patterns stage over every stored case (see :mod:`kb.patterns`). The cases are read
+        again only when the store changed (by this process or another one), checked by one query."""
         with Session(self.engine) as session:
+            marker = store.change_marker(session=session)
+            cached = self._analyst
+            if cached is not None and cached[0] == marker:
+                return cached[1]
             rows = store.pattern_rows(session=session)
-        return Analyst(facts_from_rows(rows), self.taxonomy)
+        analyst = Analyst(facts_from_rows(rows), self.taxonomy)
+        self._analyst = (marker, analyst)
+        return analyst
 
     # -- signals ---------------------------------------------------------------------------
 

@@ -216,14 +216,17 @@ class Analyst:
         vorig: str | None = None
         window: tuple[str, str] | None = None
         order: list[str] = []
+        stamped = [(periods.period_of(f.datum, per), f.get("blokkades")) for f in cases]
+        totals = Counter(period for period, _codes in stamped)
+        counts = Counter((code, period) for period, codes in stamped for code in codes)
         if cases and anchor:
             now = periods.period_of(anchor, per)
-            order = periods.between(min(periods.period_of(f.datum, per) for f in cases), now)
+            order = periods.between(min(totals), now)
             huidig, vorig = now, periods.shift(now, -1)
             window = (periods.months_back(anchor[:7], venster), anchor[:7])
         tables = {
-            "tijdlijn": self._timeline(base, cases, blockers, order, per),
-            "trend": self._trend(base, cases, blockers, huidig, vorig, per),
+            "tijdlijn": self._timeline(base, totals, counts, blockers, order, per),
+            "trend": self._trend(base, counts, blockers, huidig, vorig),
             **{f"per-{name}": self._dimension(base, cases, blockers, name) for name in DIMENSIONS},
             "matrix": self._matrix(base, cases),
             "samen": self._together(base, cases),
@@ -233,9 +236,15 @@ class Analyst:
 
     # -- tables ----------------------------------------------------------------------------
 
-    def _timeline(self, base: Selection, cases: list[Facts], blockers: list[str], order: list[str], per: str) -> Table:
-        counts = Counter((code, periods.period_of(f.datum, per)) for f in cases for code in f.get("blokkades"))
-        totals = Counter(periods.period_of(f.datum, per) for f in cases)
+    def _timeline(
+        self,
+        base: Selection,
+        totals: Counter[str],
+        counts: Counter[tuple[str, str]],
+        blockers: list[str],
+        order: list[str],
+        per: str,
+    ) -> Table:
         table = Table("tijdlijn", f"Blokkades per {per}", "Blokkade", order)
         table.rijen.append(
             Row("", "Alle casussen", [Cell(totals[p], base.narrowed(periode=p)) for p in order]),
@@ -246,12 +255,16 @@ class Analyst:
         return table
 
     def _trend(
-        self, base: Selection, cases: list[Facts], blockers: list[str], huidig: str | None, vorig: str | None, per: str
+        self,
+        base: Selection,
+        counts: Counter[tuple[str, str]],
+        blockers: list[str],
+        huidig: str | None,
+        vorig: str | None,
     ) -> Table:
         table = Table("trend", "Trend tegen de vorige periode", "Blokkade", [huidig or "-", vorig or "-", "verschil"])
         if huidig is None or vorig is None:
             return table
-        counts = Counter((code, periods.period_of(f.datum, per)) for f in cases for code in f.get("blokkades"))
         rows = []
         for code in blockers:
             now, before = counts[(code, huidig)], counts[(code, vorig)]

@@ -268,3 +268,10 @@ def pattern_rows(*, session: Session) -> list[dict[str, Any]]:
     columns = [Case.id, Case.titel, Case.datum, *(getattr(Case, name) for name in FACET_FIELDS)]
     names = ["id", "titel", "datum", *FACET_FIELDS]
     return [dict(zip(names, row, strict=True)) for row in session.exec(select(*columns)).all()]
+
+
+def change_marker(*, session: Session) -> tuple[Any, ...]:
+    """Changes whenever a case is added, replaced or removed: the number of cases and the newest
+    ingest moment (every write replaces the row and stamps it anew)."""
+    count, newest = session.exec(select(func.count(), func.max(Case.ingested_at))).one()
+    return (int(count), str(newest))

@@ -200,3 +200,16 @@ def test_same_numbers_on_postgresql(database_url: str | None, tmp_path: Path, qu
         assert kb.analyst().patterns(Selection(), "kwartaal").to_dict() == quarterly.to_dict()
     finally:
         kb.close()
+
+
+def test_cached_cases_are_reread_after_any_change(ingested: KnowledgeBase) -> None:
+    first = ingested.analyst()
+    assert ingested.analyst() is first  # nothing changed: no second read
+    before = first.patterns(Selection()).casussen
+    extra = ingested.settings.content_dir / "2025-01-extra.md"
+    extra.write_text("---\ntitel: Extra\nsoort: casusbespreking\ndatum: 2025-01\n---\n\nHet team overlegt.\n", "utf-8")
+    assert ingest(ingested).ok
+    assert ingested.analyst().patterns(Selection()).casussen == before + 1
+    extra.unlink()
+    assert ingest(ingested).ok
+    assert ingested.analyst().patterns(Selection()).casussen == before
