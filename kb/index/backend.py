@@ -29,7 +29,7 @@ from whoosh.writing import IndexWriter
 from kb.index.analysis import dutch_analyzer
 from kb.index.facets import Tables, bitmask, build_tables
 from kb.index.facets import count as facet_counts
-from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, QueryBuilder
+from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, BoostedBy, QueryBuilder
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
 from kb.search import Hit, SearchRequest, SearchResult
 from kb.taxonomy import Taxonomy, load_taxonomy
@@ -245,7 +245,9 @@ class WhooshIndex:
     ) -> tuple[list[Any], int]:
         """The page of hits and the bitmask of all matches (one pass gives total and facets)."""
         page = self._page(searcher, query, filter_query, request, cited)
-        matched = query if filter_query is None else And([query, filter_query])
+        # Facet boosts only reorder; the documents that match are those of the boosted query.
+        core = query.a if isinstance(query, BoostedBy) else query
+        matched = core if filter_query is None else And([core, filter_query])
         return page, bitmask(searcher.docs_for_query(matched), searcher.reader().doc_count_all())
 
     def _page(
