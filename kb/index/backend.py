@@ -245,8 +245,7 @@ class WhooshIndex:
     ) -> tuple[list[Any], int]:
         """The page of hits and the bitmask of all matches (one pass gives total and facets)."""
         page = self._page(searcher, query, filter_query, request, cited)
-        # Facet boosts only reorder; the documents that match are those of the boosted query.
-        core = query.a if isinstance(query, BoostedBy) else query
+        core = query.a if isinstance(query, BoostedBy) else query  # boosts reorder, they never add matches
         matched = core if filter_query is None else And([core, filter_query])
         return page, bitmask(searcher.docs_for_query(matched), searcher.reader().doc_count_all())
 
