@@ -12,6 +12,7 @@ from bench.eval_extraction import DEFAULT_SET, evaluate
 from ingest.pipeline import Pipeline, build_pipeline, get_pipeline
 
 HELD_OUT = Path(__file__).parent / "data" / "extractie_toets.yaml"
+HELD_OUT_2 = Path(__file__).parent / "data" / "extractie_toets2.yaml"  # written later, apart from both
 
 
 @pytest.fixture(scope="session")
@@ -168,9 +169,10 @@ def test_quality_on_the_development_set(pipeline: Pipeline) -> None:
     assert blockers.f1 >= 0.85 and blockers.precision >= 0.8, (blockers.precision, blockers.recall)
 
 
-def test_quality_on_the_held_out_set(pipeline: Pipeline) -> None:
+@pytest.mark.parametrize("held_out", [HELD_OUT, HELD_OUT_2], ids=["toets", "toets2"])
+def test_quality_on_the_held_out_sets(pipeline: Pipeline, held_out: Path) -> None:
     """Texts written apart from the rules, never used to tune them: a floor for unseen text."""
-    report = evaluate(pipeline, HELD_OUT)
+    report = evaluate(pipeline, held_out)
     assert report.micro(report.entities).f1 >= 0.9
     blockers = report.micro(report.blockers)
-    assert blockers.f1 >= 0.6 and blockers.precision >= 0.7, (blockers.precision, blockers.recall)
+    assert blockers.f1 >= 0.65 and blockers.precision >= 0.7, (blockers.precision, blockers.recall)
