@@ -14,12 +14,12 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from importlib import util as importlib_util
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.names import deduce_list, dutch_verbs, dutch_words, find_names
+from ingest.names import dutch_verbs, dutch_words, find_names
+from ingest.privacy_lists import load_lists
 from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all, is_case_date
 from kb.taxonomy import Taxonomy, load_taxonomy
 
@@ -40,6 +40,7 @@ TITLES = re.compile(
     re.IGNORECASE,
 )
 PARTICLES = {"van", "de", "der", "den", "het", "'t", "ter", "ten", "te", "en", "in", "bij", "uit", "op"}
+SERVICE_NUMBERS = ("0800", "0900", "0906", "0909")  # free and paid service lines, never a person
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,6 @@ class GateResult:
         return {"ok": self.ok, "findings": [f.to_dict() for f in self.findings], "redacted": self.redacted}
 
 
-@dataclass
-class Lists:
-    """Allowed words and places, and denied texts, lower-cased."""
-
-    allowed: set[str] = field(default_factory=set)
-    organisations: set[str] = field(default_factory=set)
-    places: set[str] = field(default_factory=set)
-    stop_words: set[str] = field(default_factory=set)
-    denied: list[tuple[str, str]] = field(default_factory=list)
-
-
 class Gate:
     """The anonymisation gate of one process. Thread-safe; deduce loads on first use."""
 
@@ -97,7 +87,7 @@ class Gate:
         spacy_model: str | None = None,
         taxonomy_dir: Path | None = None,
     ) -> None:
-        self.lists = _lists(taxonomy or load_taxonomy(taxonomy_dir))
+        self.lists = load_lists(taxonomy or load_taxonomy(taxonomy_dir))
         self.person_model = person_model
         self._pipeline_key = (spacy_model, taxonomy_dir)
         self._deduce: Any = None
@@ -125,6 +115,7 @@ class Gate:
         if self.person_model is not None:
             candidates += [Candidate("persoonsnaam", s, e, True) for s, e in self.person_model(text)]
         candidates = [c for c in candidates if c.kind != "datum" or not is_case_date(text, c.start)]
+        candidates = [c for c in candidates if not self._not_personal(text, c)]
         findings = self._merge(text, candidates)
         return GateResult(findings=tuple(findings), redacted=redact(text, findings))
 
@@ -176,7 +167,7 @@ class Gate:
     def _not_a_name(self, text: str, start: int, end: int) -> bool:
         """Deduce's person guesses that are ordinary words: a stop word ("elke", "alle"), an
         imperative or heading word at the start of a line or sentence ("Pak werk", "### Kern"),
-        a word of an allowed phrase, or the name of a team ("Jeugdteam Stad")."""
+        a word of an allowed phrase, the name of a team ("Jeugdteam Stad") or a name after 'het'."""
         words = text[start:end].split()
         lower = [w.lower().strip(".,") for w in words]
         if any(w in self.lists.allowed for w in lower):
@@ -184,6 +175,8 @@ class Gate:
         before = text[max(0, start - 30) : start]
         adjacent = re.search(r"([\w-]+)[ \t]+$", before.lower())  # "Jeugdteam Stad", not "GGD: Sara"
         if adjacent and (adjacent.group(1) in self.lists.organisations or adjacent.group(1).endswith("team")):
+            return True
+        if adjacent and adjacent.group(1) == "het":  # "op Het Baken": a place; no person takes 'het'
             return True
         if len(words) != 1:
             return False
@@ -194,6 +187,20 @@ class Gate:
         sentence_start = line_start or re.search(r"[.!?:;]\s*[\"'“„]?$", before) is not None
         heading = re.search(r"(^|\n)\s*#+\s*$", before) is not None
         return sentence_start and (word in dutch_verbs() or (heading and word in dutch_words()))
+
+    def _not_personal(self, text: str, candidate: Candidate) -> bool:
+        """A service number (0800, 0900) or a "name" that is an institution ("Stichting Timon",
+        "Lucas Onderwijs", "Willem Alexander school")."""
+        fragment = text[candidate.start : candidate.end]
+        if candidate.kind == "telefoonnummer":
+            return re.sub(r"\D", "", fragment).startswith(SERVICE_NUMBERS)
+        if candidate.kind != "persoonsnaam":
+            return False
+        before = re.search(r"([\w.-]+)[ \t]+$", text[max(0, candidate.start - 30) : candidate.start])
+        after = re.match(r"[ \t]+([\w.-]+)", text[candidate.end : candidate.end + 30])
+        words = [w.lower().strip(".,") for w in re.split(r"[\s-]+", fragment)]
+        words += [m.group(1).lower() for m in (before, after) if m]
+        return any(w in self.lists.institution_words for w in words)
 
     def _inside_allowed(self, text: str, candidate: Candidate) -> bool:
         """True when the candidate is part of an allowed phrase around it ("Veilig Thuis")."""
@@ -311,44 +318,6 @@ def _same_person(finding: Finding, numbers: dict[tuple[str, str], int]) -> int |
         if kind == "persoonsnaam" and words and words <= set(identity.split()):
             return number
     return None
-
-
-def _lists(taxonomy: Taxonomy) -> Lists:
-    data = taxonomy.privacy
-    allowed: set[str] = set()
-    for values in (data.get("toegestaan") or {}).values():
-        allowed.update(" ".join(str(v).lower().split()) for v in values or [])
-    for terms in taxonomy.gazetteer.values():
-        for term in terms:
-            allowed.add(term.code.lower())
-            allowed.update(str(v).lower() for v in term.extra.get("varianten", []))
-    places = set((data.get("toegestaan") or {}).get("plaatsen") or [])
-    places.update(_deduce_places())
-    denied = [(str(d["tekst"]), str(d.get("soort", "persoonsnaam"))) for d in data.get("verboden") or []]
-    organisations = {str(v).lower() for v in (data.get("toegestaan") or {}).get("organisaties") or []}
-    organisations |= {t.code.lower() for t in taxonomy.gazetteer.get("INSTANTIE", ())}
-    from spacy.lang.nl.stop_words import STOP_WORDS
-
-    stop_words = set(STOP_WORDS) | set(deduce_list("whitelist", "lst_stop_word"))
-    return Lists(
-        allowed=allowed,
-        organisations=organisations,
-        places={p.lower() for p in places},
-        denied=denied,
-        stop_words=stop_words,
-    )
-
-
-def _deduce_places() -> set[str]:
-    """Municipalities, places, regions and provinces from deduce's own lookup lists."""
-    spec = importlib_util.find_spec("deduce")
-    if spec is None or not spec.origin:
-        return set()
-    root = Path(spec.origin).parent / "data" / "lookup" / "src" / "locations" / "lst_placename"
-    names: set[str] = set()
-    for items in root.glob("*/items.txt"):
-        names.update(line.strip().lower() for line in items.read_text(encoding="utf-8").splitlines() if line.strip())
-    return names
 
 
 PERSON_LABELS = frozenset({"PER", "PERSON"})

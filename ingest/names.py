@@ -1,10 +1,12 @@
 """Anonymisation gate, name rules: person names that deduce's lists do not know.
 
-Three contexts betray a name even when the name itself is rare or written in lower case:
-a label ("naam: kasia wiśniewska", "Kind: Yonas Tekle"), a relation word ("haar broer Yonas",
-"gesprek met daan"), and two or more capitalised words that are no Dutch word, place or known
-organisation ("Senait Tesfay kwam ..."). Word knowledge comes from deduce's first-name list and
-the Dutch word forms of ``spacy-lookups-data``.
+Contexts betray a name even when the name itself is rare or written in lower case: a label
+("naam: kasia wiśniewska", "Kind: Yonas Tekle", "t.n.v. fam. de Vries"), a relation word ("haar
+broer Yonas", "gesprek met daan"), two or more capitalised words that are no Dutch word, place or
+known organisation ("Senait Tesfay kwam ..."), a known first name in lower case that is no Dutch
+word ("sanne liep weg", "ilse van den berg"), and a first name that opens a sentence as the
+subject of a verb without an article ("Storm weigert de medicatie"). Word knowledge comes from
+deduce's first-name list and the Dutch word forms of ``spacy-lookups-data``.
 """
 
 from __future__ import annotations
@@ -27,10 +29,79 @@ RELATIONS = (
 )
 NAME_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ſ][\wÀ-ſ'’-]*"
 LABEL_VALUE = re.compile(rf"(?im)(?:^|[|;,(]\s*){LABELS}\s*:\s*((?:{NAME_WORD})(?:[ \t]+{NAME_WORD}){{0,3}})")
-RELATION_NAME = re.compile(rf"(?i:\b(?:zijn|haar|hun|mijn|de|het)\s+{RELATIONS})\s*,?\s+({NAME_WORD})")
+RELATION_NAME = re.compile(rf"(?i:\b(?:zijn|haar|hun|mijn|de|het)\s+{RELATIONS}(?:\s+van)?)\s*,?\s+({NAME_WORD})")
+# A relation opening a sentence or following a comma, before a capitalised name: "Vader Georgi
+# Petrov is ...", "..., vader van Kacper".
+RELATION_LEAD = re.compile(rf"(?i:(?:^|[.!?:,]\s+|\n){RELATIONS}(?:\s+van)?)\s+([A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]*)")
 WITH_NAME = re.compile(rf"(?i:\b(?:met|en|van|voor|aan|bij)\s+)({NAME_WORD})")
+PARTICLES = r"(?:van|de|der|den|ter|ten|te|het|'t|in|op|el|al|ben|bin|da|di|du|la|le|von|zu|mc)"
+ACCOUNT_HOLDER = re.compile(
+    rf"(?i:\bt\.\s?n\.\s?v\.?\s+(?:(?:fam\.?|familie|dhr\.?|mevr\.?|mw\.?|de heer|mevrouw)\s+)?)"
+    rf"((?:{PARTICLES}\s+)*{NAME_WORD}(?:\s+{NAME_WORD})?)"
+)
+CAPITAL_NAME = rf"(?:{PARTICLES}\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’]+(?:-[A-ZÀ-ÖØ-ÞĀ-Ž]?[\wÀ-ſ'’]+)*"
+# A title or a role that is always followed by a surname, whatever that surname means as a word:
+# "mevr. Vos", "de heer Nowak", "buurman Mol", "het gezin Popescu", "Pleegouders Dvořák".
+TITLED = re.compile(
+    r"(?i:\b(?:mevrouw|mevr\.|mw\.|meneer|mnr\.|dhr\.|de heer|buurman|buurvrouw|buren|pleegouders?|"
+    r"pleegmoeder|pleegvader|gezin|familie|fam\.))\s+" + rf"({CAPITAL_NAME})"
+)
+SIGN_OFF = re.compile(
+    r"(?im)^[ \t]*(?:met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|hartelijke groet(?:en)?|groet(?:en)?|"
+    r"mvg|gr\.?|liefs|dank en groet)[ \t]*[,.!]?[ \t]*\n[ \t]*" + rf"({CAPITAL_NAME}(?:[ \t]+{CAPITAL_NAME})?)[ \t]*$"
+)
+TUSSENVOEGSELS = r"(?:van|de|der|den|ter|ten|te|'t)"
+# A lower-case first name where a name can stand in a hurried note: opening a sentence or line
+# ("sanne liep weg"), or followed by its surname ("ilse van den berg").
+LOWER_NAME = re.compile(
+    rf"(?:(?:^|\n|[.!?:;]\s+)([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]{{2,}})|(?<![\w@.])([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]{{2,}}))"
+    rf"(\s+(?:van|ter|ten)(?:\s+{TUSSENVOEGSELS})*\s+[a-zà-öø-ÿ][\w'’-]+)?"
+)
+SENTENCE_SUBJECT = re.compile(
+    r"(?:^|[.!?]\s+|\n)((?:(?:Van|Ter|Ten)(?:\s+(?:der|den|de))?\s+)?[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+)\s+([a-zà-öø-ÿ]+)"
+)
+COPULAS = frozenset(["is", "was", "wordt", "werd", "blijft", "bleef"])
+AUXILIARIES = frozenset(
+    [
+        "is",
+        "was",
+        "heeft",
+        "had",
+        "wil",
+        "wilde",
+        "kan",
+        "kon",
+        "zal",
+        "zou",
+        "moet",
+        "moest",
+        "mag",
+        "mocht",
+        "gaat",
+        "ging",
+        "komt",
+        "kwam",
+        "zit",
+        "zat",
+        "wordt",
+        "werd",
+        "blijft",
+        "bleef",
+        "krijgt",
+        "kreeg",
+        "zegt",
+        "zei",
+        "vindt",
+        "vond",
+        "weet",
+        "wist",
+        "belt",
+        "belde",
+    ]
+)
 CAPITALISED_RUN = re.compile(
-    r"\b[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+(?:\s+(?:(?:van|de|der|den|el|al|ben|bin)\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+)+"
+    r"\b[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+(?:\s+(?:(?:van|de|der|den|el|al|ben|bin)\s+)*(?:(?:al|el|ben|abu|ibn)-)?"
+    r"[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+)+"
 )
 
 
@@ -117,8 +188,69 @@ def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
             ):
                 yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
     for m in CAPITALISED_RUN.finditer(text):
-        parts = [p for p in m.group(0).split() if p[0].isupper()]
-        if known(m.group(0)) or any(known(p) for p in parts):
+        parts = [p for p in m.group(0).split() if p[0].isupper() or p[:3] in ("al-", "el-")]
+        start = m.start()
+        if len(parts) > 2 and re.fullmatch(RELATIONS, parts[0], re.I):  # "Vader Georgi Petrov"
+            start = m.start() + m.group(0).index(parts[1])
+            parts = parts[1:]
+        if known(m.group(0)) or any(known(p) for p in parts) or any(_compound_with_word(p, words) for p in parts):
             continue
         if all(p.lower() not in words for p in parts):
-            yield Candidate("persoonsnaam", m.start(), m.end(), True)
+            yield Candidate("persoonsnaam", start, m.end(), True)
+    for m in RELATION_LEAD.finditer(text):
+        word = m.group(1)
+        if not known(word) and (word.lower() not in words or word.lower() in names):
+            yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+    for m in ACCOUNT_HOLDER.finditer(text):
+        if not known(m.group(1)):
+            yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+    for pattern in (TITLED, SIGN_OFF):
+        for m in pattern.finditer(text):
+            value = m.group(1)
+            first = value.split()[0]
+            if not known(value) and (pattern is TITLED or first.lower() in names or first.lower() not in words):
+                yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+    yield from _lower_case_names(text, known, words, names)
+    yield from _sentence_subjects(text, known, names)
+
+
+def _compound_with_word(part: str, words: frozenset[str]) -> bool:
+    """ "KIES-groep": a hyphenated part with a lower-case Dutch word in it names a thing, not a person."""
+    return "-" in part and any(seg.islower() and seg in words for seg in part.split("-")[1:])
+
+
+def _lower_case_names(
+    text: str, known: Callable[[str], bool], words: frozenset[str], names: frozenset[str]
+) -> Iterator[Candidate]:
+    """A first name written in lower case, with its surname when particles follow."""
+    for m in LOWER_NAME.finditer(text):
+        group = 1 if m.group(1) else 2
+        word = m.group(group)
+        if group == 2 and not m.group(3):  # mid-sentence without a surname: too often a word
+            continue
+        if word in names and word not in words and not known(word):
+            end = m.end(3) if m.group(3) else m.end(group)
+            yield Candidate("persoonsnaam", m.start(group), end, True)
+
+
+def _sentence_subjects(text: str, known: Callable[[str], bool], names: frozenset[str]) -> Iterator[Candidate]:
+    """A known first name (or a surname with 'Van') opening a sentence, directly followed by a
+    finite verb: a person as the subject ("Storm weigert", "Van Leeuwen wil"); a noun there would
+    need an article. A name that is also a word needs more than a copula ("Winter is zwaar")."""
+    verbs, words = dutch_verbs(), dutch_words()
+    for m in SENTENCE_SUBJECT.finditer(text):
+        subject, following = m.group(1), m.group(2)
+        surname = " " in subject  # "Van Leeuwen wil"
+        first = subject.lower() in names
+        if subject.lower() in words and following in COPULAS:  # "Winter is zwaar", "Hoop is er"
+            continue
+        if (surname or first) and not known(subject) and _finite(following, verbs):
+            yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+
+
+def _finite(word: str, verbs: frozenset[str]) -> bool:
+    """A finite singular verb form: an auxiliary (heeft, wil, ging) or a present form in -t of a
+    known verb (weigert, belt)."""
+    if word in AUXILIARIES:
+        return True
+    return word.endswith("t") and any(f in verbs for f in (word[:-1] + "en", word[:-1] + word[-2] + "en"))

@@ -30,7 +30,7 @@ DATE_PATTERNS = [
     r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b",
 ]
 BIRTH_CUE = re.compile(
-    r"(geboren|geb\.|geb\b|geboortedatum|geboortedag|geb\.datum|geb\.-datum|geboortejaar en -datum|d\.o\.b)",
+    r"(geboren|geboorte|geb\.|geb\b|geboortedatum|geboortedag|geb\.datum|geb\.-datum|geboortejaar en -datum|d\.o\.b)",
     re.IGNORECASE,
 )
 BIRTH_WINDOW = 40
@@ -134,7 +134,13 @@ def _dates(text: str) -> Iterator[Candidate]:
             yield Candidate(kind, m.start(), m.end(), kind != "datum")
 
 
+# "Lucas Vermeulen (12-03-2011)": a date in brackets right after a capitalised name is how Dutch
+# reports write a date of birth.
+AFTER_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ][\wÀ-ſ'’-]+\s*\(\s*$")
+
+
 def date_kind(text: str, start: int) -> str:
-    """``geboortedatum`` when a birth cue stands shortly before ``start``, else ``datum``."""
+    """``geboortedatum`` when a birth cue stands shortly before ``start`` or the date is in
+    brackets right after a name, else ``datum``."""
     window = text[max(0, start - BIRTH_WINDOW) : start]
-    return "geboortedatum" if BIRTH_CUE.search(window) else "datum"
+    return "geboortedatum" if BIRTH_CUE.search(window) or AFTER_NAME.search(window) else "datum"
