@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from kb.knowledge import KnowledgeBase
+
 SIGNAL = {
     "titel": "Eén budget voor zorg op school",
     "adressaat": "samenwerkingsverband",
@@ -116,3 +118,24 @@ def test_export_import_over_http(client: TestClient) -> None:
     assert again.json() == {"zoekopdrachten": 0, "signalen": 0, "overgeslagen": 2}
     bad = client.post("/api/import", json={"iets": 1})
     assert bad.status_code == 422 and "geen Leerlus-export" in bad.json()["detail"]
+
+
+def test_home_page_counts_open_and_flagged_signals(client: TestClient, ingested: KnowledgeBase) -> None:
+    from datetime import UTC, datetime
+
+    from ingest.runner import ingest
+
+    signal_id = client.post("/api/signals", json=SIGNAL).json()["id"]
+    assert "1 open signaal" in client.get("/").text
+    for naar in ("geagendeerd", "in-behandeling", "opgelost"):
+        client.post(f"/api/signals/{signal_id}/status", json={"naar": naar, "wie": "Beleid"})
+    home = client.get("/").text
+    assert "0 open signalen" in home and "opnieuw gezien" not in home
+    month = datetime.now(UTC).strftime("%Y-%m")
+    (ingested.settings.content_dir / f"{month}-terug.md").write_text(
+        f"---\ntitel: Weer thuis zonder school\nsoort: casusbespreking\ndatum: {month}\n"
+        "blokkades: [grens.jeugdwet-onderwijs]\n---\n\nHet team bespreekt de jongen opnieuw.\n",
+        encoding="utf-8",
+    )
+    assert ingest(ingested).ok
+    assert "1 opnieuw gezien" in client.get("/").text

@@ -106,6 +106,7 @@ class SearchView:
 def home(request: Request, kb: KBDep) -> Response:
     recent = kb.cases(limit=8)
     facets = kb.facets()
+    signals = kb.signals()
     return templates.TemplateResponse(
         request,
         "home.html",
@@ -113,6 +114,8 @@ def home(request: Request, kb: KBDep) -> Response:
             "recent": recent.data,
             "total": recent.count,
             "blockers": list(facets["blokkades"].items())[:8],
+            "open_signals": sum(1 for s in signals if s.status in ("nieuw", "geagendeerd", "in-behandeling")),
+            "flagged": sum(1 for s in signals if s.opnieuw_gezien),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": "/api/cases",
         },
