@@ -184,3 +184,11 @@ def test_filter_args() -> None:
     }
     with pytest.raises(InvalidInput, match="veld=waarde"):
         parse_filter_args(["regio"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "compound"), [("woonplaats beginsel", "woonplaatsbeginsel"), ("logeer opvang", "logeeropvang")]
+)
+def test_words_typed_apart_find_the_compound(sample_kb: KnowledgeBase, typed: str, compound: str) -> None:
+    hits = sample_kb.search(make_request(query=typed, limit=3)).hits
+    assert hits and all(compound in sample_kb.case(h.id).body_html.lower() for h in hits[:2]), [h.id for h in hits]

@@ -203,7 +203,7 @@ class WhooshIndex:
         ``citations`` (case id -> times cited) is the primary order for the sort ``aangehaald``."""
         searcher = self.refresh()
         cited = _by_docnum(searcher, citations or {}) if request.sort == "aangehaald" else {}
-        built = self.queries.build(request.query) if request.query else None
+        built = self.queries.build(request.query, searcher.reader()) if request.query else None
         query, degraded = (built.query, built.degraded) if built else (Every(), False)
         filter_query = self.queries.filters(searcher, request)
         try:

@@ -10,11 +10,13 @@ any hit falls back to fuzzy matching, and a likely misspelling gets a "Bedoelde 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from whoosh.matching import AndMaybeMatcher, ReadTooFar
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, AndMaybe, FuzzyTerm, NullQuery, Or, Query, Term, TermRange
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from kb.search import SearchRequest
@@ -26,6 +28,7 @@ SPELLING_FIELD = "woorden"
 MAX_QUERY_CHARS = 500
 MAX_PLAIN_TERMS = 32
 VARIANT_WEIGHT = 0.7
+JOIN_WEIGHT = 1.5
 FACET_FIELD = {"WET": "wetten", "INSTANTIE": "instanties", "VOORZIENING": "voorzieningen"}
 FACET_BOOST = 2.0
 SYNTAX = re.compile(r'["():^~*?\[\]{}]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
@@ -92,11 +95,16 @@ class QueryBuilder:
 
     # -- main query ------------------------------------------------------------------------
 
-    def build(self, text: str) -> Built:
+    def build(self, text: str, reader: IndexReader | None = None) -> Built:
+        """The query for ``text``. With the index ``reader``, words typed apart are also searched
+        as the compound the cases use ("jeugd hulp" -> "jeugdhulp")."""
         if len(text) > MAX_QUERY_CHARS:
             return Built(self.plain(text), degraded=True)
         named = self._named(text)
         expanded = self._expand(text) if named else text
+        if reader is not None and not SYNTAX.search(text):
+            known = lambda word: (SPELLING_FIELD, word) in reader  # noqa: E731
+            expanded += "".join(f" {joined}^{JOIN_WEIGHT}" for joined in _joined(text, known))
         try:
             query = self.parser.parse(expanded)
         except Exception:  # any parser failure: plain words instead
@@ -210,6 +218,18 @@ class QueryBuilder:
             if re.search(rf"(?<!\w){re.escape(words)}", lowered):
                 boosts += [Term("blokkades", code, boost=FACET_BOOST) for code in codes]
         return boosts
+
+
+def _joined(text: str, known: Callable[[str], bool]) -> list[str]:
+    """Adjacent typed words that the cases write as one ("jeugd hulp" -> "jeugdhulp", "logeer
+    opvang" -> "logeeropvang"), when that compound occurs in the cases."""
+    words = [w.lower() for w in WORD.findall(text)]
+    out = []
+    for first, second in zip(words, words[1:], strict=False):
+        joined = first + second
+        if len(first) >= 3 and len(second) >= 3 and known(joined):
+            out.append(joined)
+    return out
 
 
 def _norm(text: str) -> str:
