@@ -158,6 +158,12 @@ class KnowledgeBase:
             found = signals.listing(session=session, status=status)
             return [signals.public(session=session, signal=s, taxonomy=self.taxonomy) for s in found]
 
+    def lesson_signals(self, case_id: str) -> dict[str, SignalPublic]:
+        """Signals made from this case's system lessons, by lesson (``case-id#n``)."""
+        with Session(self.engine) as session:
+            found = signals.from_lessons_of(session=session, case_id=case_id)
+            return {s.bron_les or "": signals.public(session=session, signal=s, taxonomy=self.taxonomy) for s in found}
+
     def check_returns(self) -> list[tuple[int, str]]:
         """Flag resolved signals whose blocker came back in a newer case (after every ingest)."""
         with session_scope(self.engine) as session:

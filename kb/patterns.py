@@ -195,13 +195,7 @@ class Analyst:
         return sorted(found, key=lambda f: (f.datum, f.id), reverse=True)
 
     def label(self, field_name: str, code: str) -> str:
-        if field_name == "blokkades":
-            return self.taxonomy.label("blokkades", code)
-        if field_name == "hulpvraag":
-            return self.taxonomy.label("hulpvraag", code)
-        if field_name == "leeftijdscategorie":
-            return f"{code} jaar"
-        return code
+        return self.taxonomy.facet_label(field_name, code)
 
     def patterns(self, base: Selection, per: str = "kwartaal", drempel: int = 3, venster: int = 12) -> Patterns:
         if not 1 <= drempel <= 1000 or not 1 <= venster <= 120:

@@ -263,10 +263,10 @@ def build_report(kb: KnowledgeBase, van: str, tot: str, *, illustraties: int = 3
         raise InvalidInput(f"van ligt na tot ({first} is later dan {last})")
     if not 0 <= illustraties <= MAX_ILLUSTRATIONS:
         raise InvalidInput(f"illustraties moet tussen 0 en {MAX_ILLUSTRATIONS} liggen")
-    length = _index(last) - _index(first) + 1
+    length = len(periods.between(first, last))
     previous = (periods.months_back(first, length + 1), periods.months_back(first, 2))
     made = (nu or datetime.now(UTC)).astimezone(UTC)
-    start, end = _start(_index(first)), _start(_index(last) + 1)
+    start, end = _start(first), _start(periods.shift(last, 1))
     peil = min(end, made)
 
     analyst = kb.analyst()
@@ -308,14 +308,9 @@ def _month(label: str, value: str | None, *, last: bool) -> str:
     return text if match.group(2) else f"{text}-{'12' if last else '01'}"
 
 
-def _index(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
-
-
-def _start(index: int) -> datetime:
-    """Midnight UTC on the first day of the month with running number ``index``."""
-    year, month = divmod(index, 12)
-    return datetime(year, month + 1, 1, tzinfo=UTC)
+def _start(month: str) -> datetime:
+    """Midnight UTC on the first day of ``month`` (``JJJJ-MM``)."""
+    return datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=UTC)
 
 
 def _counts(cases: list[Facts], before: list[Facts], name: str, label: Callable[[str], str]) -> list[Count]:

@@ -238,6 +238,12 @@ def check_returns(*, session: Session, signal_ids: Iterable[int] | None = None) 
     return found
 
 
+def from_lessons_of(*, session: Session, case_id: str) -> list[Signal]:
+    """The signals made from the system lessons of one case (``bron_les`` ``case-id#n``)."""
+    query = select(Signal).where(col(Signal.bron_les).startswith(f"{case_id}#", autoescape=True))
+    return list(session.exec(query.order_by(col(Signal.id))).all())
+
+
 def listing(*, session: Session, status: str | None = None) -> list[Signal]:
     query = select(Signal)
     if status:

@@ -72,6 +72,16 @@ class Taxonomy:
                 return term.label
         return code
 
+    def facet_label(self, field_name: str, code: str) -> str:
+        """The Dutch label of a facet value as users see it (``leeftijdscategorie`` "4-12" ->
+        "4-12 jaar"); values without a closed list (regio, team, wetten) show as they are."""
+        lists = {"blokkades": "blokkades", "hulpvraag": "hulpvraag", "soort": "soorten"}
+        if field_name in lists:
+            return self.label(lists[field_name], code)
+        if field_name == "leeftijdscategorie":
+            return f"{code} jaar"
+        return code
+
     def canonical_law(self, text: str) -> str | None:
         """Canonical law name for any known variant (``"WLZ"`` -> ``"Wet langdurige zorg"``)."""
         return self._law_variants.get(_fold(text))

@@ -39,7 +39,9 @@ def _kb(content_dir: Path | None = None) -> KnowledgeBase:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from leerlus.text import json_text
+
+    sys.stdout.write(json_text(data))
 
 
 def _run_ingest(kb: KnowledgeBase, content_dir: Path | None, rebuild: bool) -> int:

@@ -15,6 +15,7 @@ from rich.table import Table as RichTable
 from kb.errors import InvalidInput
 from kb.patterns import Table, pattern_request
 from kb.search import parse_filter_args
+from leerlus.text import json_text
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -63,8 +64,7 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             sys.stdout.write(next(iter(tables.values())).to_csv())
             return
         if as_json:
-            data = result.to_dict() if tabel is None else tables[tabel].to_dict()
-            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json_text(result.to_dict() if tabel is None else tables[tabel].to_dict()))
             return
         out.print(f"{result.casussen} casussen; {result.huidig} tegen {result.vorig}.", markup=False)
         for table in tables.values():
@@ -85,30 +85,21 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             raise InvalidInput(f"formaat '{formaat}' is onbekend; kies md, html of json")
         report = build_report(make_kb(), van, tot)
         if formaat == "json":
-            text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            text = json_text(report.to_dict())
         elif formaat == "md":
             text = report.to_markdown()
         else:
             from web.report_page import standalone_html
 
             text = standalone_html(report)
-        if uit is None:
-            sys.stdout.write(text)
-        else:
-            uit.write_text(text, encoding="utf-8")
-            err.print(f"Rapport geschreven naar {uit}", markup=False)
+        _deliver(text, uit, "Rapport")
 
     @app.command(name="export")
     def export_data(
         uit: Annotated[Path | None, typer.Option(help="Bestand; standaard het scherm.")] = None,
     ) -> None:
         """Exporteer signalen (met geschiedenis) en bewaarde zoekopdrachten als JSON."""
-        text = json.dumps(make_kb().export_userdata(), ensure_ascii=False, indent=2) + "\n"
-        if uit is None:
-            sys.stdout.write(text)
-        else:
-            uit.write_text(text, encoding="utf-8")
-            err.print(f"Export geschreven naar {uit}", markup=False)
+        _deliver(json_text(make_kb().export_userdata()), uit, "Export")
 
     @app.command(name="import")
     def import_data(bestand: Annotated[Path, typer.Argument(help="Een bestand van 'leerlus export'.")]) -> None:
@@ -125,6 +116,15 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             f"{counts['overgeslagen']} overgeslagen (bestonden al).",
             markup=False,
         )
+
+
+def _deliver(text: str, uit: Path | None, what: str) -> None:
+    """``text`` to standard output, or to the file ``uit`` with a note on standard error."""
+    if uit is None:
+        sys.stdout.write(text)
+        return
+    uit.write_text(text, encoding="utf-8")
+    err.print(f"{what} geschreven naar {uit}", markup=False)
 
 
 def _facet_fields() -> tuple[str, ...]:

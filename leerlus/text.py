@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from ingest.gate import GateResult
-from ingest.pipeline import Analysis
 from kb.errors import LeerlusError
-from kb.models import CaseDetail
-from kb.search import SearchResult
+
+if TYPE_CHECKING:  # the CLI imports this module at start-up; spaCy and deduce load on use
+    from ingest.gate import GateResult
+    from ingest.pipeline import Analysis
+    from kb.models import CaseDetail
+    from kb.search import SearchResult
 
 MARK = re.compile(r"</?mark[^>]*>")
+
+
+def json_text(data: object) -> str:
+    """The CLI's JSON: readable, UTF-8 as is, one trailing newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def _plain(snippet: str) -> str:

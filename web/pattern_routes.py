@@ -72,17 +72,10 @@ def charts(result: Patterns) -> dict[str, Markup]:
 
 
 def matrix_chart(matrix: Table) -> Markup:
-    cells = {
-        (row.label, column): Cell(int(cell.value), drill(cell.selection))
-        for row in matrix.rijen
-        for column, cell in zip(matrix.kolommen, row.cells, strict=True)
-        if cell.selection is not None
-    }
-    labels = [row.label for row in matrix.rijen]
-    return heatmap(labels, labels, cells, title="Knelpuntenmatrix", row_title="Wet", column_title="Wet")
+    return table_heatmap(matrix, "Knelpuntenmatrix", top=len(matrix.kolommen), column_title="Wet")
 
 
-def table_heatmap(table: Table, title: str, skip: int = 0, top: int = 8) -> Markup:
+def table_heatmap(table: Table, title: str, skip: int = 0, top: int = 8, column_title: str = "") -> Markup:
     """A table as a heatmap: its rows against its first ``top`` value columns after ``skip``."""
     columns = table.kolommen[skip : skip + top]
     cells = {
@@ -90,7 +83,8 @@ def table_heatmap(table: Table, title: str, skip: int = 0, top: int = 8) -> Mark
         for row in table.rijen
         for column, cell in zip(columns, row.cells[skip : skip + top], strict=True)
     }
-    return heatmap([row.label for row in table.rijen], columns, cells, title=title, row_title=table.eerste_kolom)
+    labels = [row.label for row in table.rijen]
+    return heatmap(labels, columns, cells, title=title, row_title=table.eerste_kolom, column_title=column_title)
 
 
 @router.get("/patronen", response_class=HTMLResponse)

@@ -59,12 +59,7 @@ templates.env.filters["snippet"] = snippet
 
 
 def label_for(kb: Any, field: str, code: str) -> str:
-    names = {"blokkades": "blokkades", "hulpvraag": "hulpvraag", "soort": "soorten"}
-    if field in names:
-        return str(kb.taxonomy.label(names[field], code))
-    if field == "leeftijdscategorie":
-        return f"{code} jaar"
-    return code
+    return str(kb.taxonomy.facet_label(field, code))
 
 
 class SearchView:
@@ -152,7 +147,7 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
             "case": case,
             "saved": request.query_params.get("opgeslagen") == "1",
             "similar": kb.similar(case.id, 6, source=case),
-            "signals": {s.bron_les: s for s in kb.signals() if s.bron_les and s.bron_les.startswith(f"{case.id}#")},
+            "signals": kb.lesson_signals(case.id),
             "blockers": _findings_by_code(case),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",
