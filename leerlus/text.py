@@ -39,7 +39,8 @@ def print_search(console: Console, result: SearchResult) -> None:
     for hit in result.hits:
         console.print()
         console.print(f"[bold]{hit.titel}[/bold]")
-        console.print(f"  {hit.id} · {hit.soort} · {hit.datum}", markup=False, highlight=False)
+        cited = f" · aangehaald door {hit.aangehaald}" if hit.aangehaald else ""
+        console.print(f"  {hit.id} · {hit.soort} · {hit.datum}{cited}", markup=False, highlight=False)
         for snippet in hit.snippets[:2]:
             console.print(f"  … {_plain(snippet)}", markup=False, highlight=False)
 
