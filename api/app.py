@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from api import errors
 from api.pattern_routes import report_router
 from api.pattern_routes import router as pattern_router
+from api.review_routes import router as review_router
 from api.routes import router as api_router
 from api.saved_routes import router as saved_router
 from api.signal_routes import router as signal_router
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     app.include_router(pattern_router)
     app.include_router(report_router)
     app.include_router(signal_router)
+    app.include_router(review_router)
     mount_web(app)
     errors.install(app, render_error)
     return app

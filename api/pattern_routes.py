@@ -27,7 +27,7 @@ def patterns(request: Request, kb: KBDep, per: PerParam = "kwartaal") -> dict[st
     samen voorkomende en terugkerende blokkades. Parameters: ``per``, ``van``, ``tot``, ``drempel``
     (standaard 3), ``venster`` (maanden, standaard 12) en herhaalbare facetfilters (``regio=...``)."""
     wanted = pattern_request(request.query_params.getlist)
-    return kb.analyst().patterns(wanted.selectie, wanted.per, wanted.drempel, wanted.venster).to_dict()
+    return kb.patterns(wanted).to_dict()
 
 
 @report_router.get("/report", summary="Verantwoordingsrapportage")
@@ -49,7 +49,7 @@ def cases(request: Request, kb: KBDep) -> dict[str, Any]:
     """Parameters zoals in ``selecties`` van een tabel: facetfilters, ``van``, ``tot``,
     herhaalbaar ``blokkade`` (alle moeten voorkomen) en ``grens`` (``Wet A|Wet B``)."""
     selection = selection_from(request.query_params.getlist)
-    found = kb.analyst().select(selection)
+    found = kb.analyst(selection.suggesties).select(selection)
     return {
         "selectie": selection.query_string(),
         "aantal": len(found),
@@ -66,7 +66,7 @@ def table(
     formaat: Annotated[str, Query(description="json of csv.")] = "json",
 ) -> Any:
     wanted = pattern_request(request.query_params.getlist)
-    result = kb.analyst().patterns(wanted.selectie, wanted.per, wanted.drempel, wanted.venster)
+    result = kb.patterns(wanted)
     if tabel not in result.tabellen:
         raise NotFound(f"tabel '{tabel}' bestaat niet; kies uit {', '.join(result.tabellen)}")
     chosen = result.tabellen[tabel]

@@ -5,7 +5,10 @@ blocker is found in a clause when every part of one of its rules is present, for
 the neighbouring domain (the CIZ) together with a refusal ("wees de aanvraag af"). A signal word
 right after 'geen', 'zonder', 'nooit' or 'niet' does not count ("er was geen discussie"), and a clause
 with a neutral phrase ("speelde geen rol") does not count at all, so a law named in passing stays an
-entity and not a blocker. Found blockers go to ``doc.spans["blokkades"]`` as the evidence sentence.
+entity and not a blocker. Found blockers go to ``doc.spans["blokkades"]`` as the evidence sentence,
+with the kind of rule that fired as the span's ``kb_id`` (``enkel``: one signal group; ``samengesteld``:
+several groups in one clause; ``over-zinnen``: several groups over two sentences), which the
+calibration in ``kalibratie.yaml`` turns into a confidence.
 """
 
 from __future__ import annotations
@@ -104,7 +107,8 @@ class BlockerFinder:
             if any(key[0] == code and first.start <= key[1] < last.end for key in found):
                 continue
             if all(part & present for part in parts):
-                found[(code, first.start)] = Span(first.doc, first.start, last.end, label=code)
+                kind = "over-zinnen" if multi_only else ("enkel" if len(parts) == 1 else "samengesteld")
+                found[(code, first.start)] = Span(first.doc, first.start, last.end, label=code, kb_id=kind)
 
     def _group_hits(self, doc: Doc) -> tuple[list[tuple[str, int, int]], list[int]]:
         """Every (group, start, end) present in the doc, and the token positions of negated
@@ -112,8 +116,9 @@ class BlockerFinder:
         hits = []
         negated = []
         for group, start, end in self.index.find(doc):
-            if group != NEUTRAL and _negated(doc, start):
-                negated.append(start)
+            if _negated(doc, start):
+                if group != NEUTRAL:  # a denied problem; a denied solution ("niet opgelost") is no solution
+                    negated.append(start)
                 continue
             hits.append((group, start, end))
         for span in doc.spans.get(ENTITY_KEY, []):

@@ -15,6 +15,7 @@ from importlib import metadata
 
 import spacy
 
+from ingest.confidence import Calibration
 from ingest.pipeline import DEFAULT_MODEL, Analysis, Pipeline
 from ingest.render import render
 from kb.records import CaseRecord, Finding, Mention
@@ -22,7 +23,7 @@ from kb.settings import Settings
 from kb.taxonomy import load_taxonomy
 
 # Bump when the extraction or gate code changes what it finds, so every case is checked again.
-EXTRACTION_VERSION = "1"
+EXTRACTION_VERSION = "2"
 GATE_VERSION = "1"
 PARALLEL_FROM = 10**9  # measured: two spaCy processes were slower than one on 2 cores (bench)
 
@@ -48,15 +49,25 @@ def enrich(records: Sequence[CaseRecord], pipeline: Pipeline) -> list[CaseRecord
     """The records with mentions, findings and entity-marked HTML."""
     n_process = 2 if len(records) >= PARALLEL_FROM else 1
     analyses = pipeline.analyze_many([r.body_markdown for r in records], batch_size=64, n_process=n_process)
-    return [apply(record, analysis) for record, analysis in zip(records, analyses, strict=True)]
+    calibration = pipeline.calibration()
+    return [apply(record, analysis, calibration) for record, analysis in zip(records, analyses, strict=True)]
 
 
-def apply(record: CaseRecord, analysis: Analysis) -> CaseRecord:
+def apply(record: CaseRecord, analysis: Analysis, calibration: Calibration | None = None) -> CaseRecord:
+    """The record with its mentions and blocker findings. A recognised blocker is kept as evidence
+    when the author declared its code; otherwise it is a suggestion, kept only when its confidence
+    reaches the threshold and no person rejected the code for this case."""
+    calibration = calibration or Calibration()
     mentions = tuple(
         Mention(e.label, e.text, e.canonical, e.start, e.end) for e in analysis.entities if e.canonical is not None
     )
+    declared, rejected = set(record.blokkades), set(record.blokkades_afgewezen)
     findings = [Finding(code, "voorgeschreven") for code in record.blokkades]
-    findings += [Finding(b.code, "herkend", b.evidence.strip(), b.start, b.end) for b in analysis.blockers]
+    findings += [
+        Finding(b.code, "herkend", b.evidence.strip(), b.start, b.end, b.confidence)
+        for b in analysis.blockers
+        if b.code in declared or (b.code not in rejected and calibration.shown(b.code, b.confidence))
+    ]
     marks = {m.text.lower(): (m.label, m.canonical) for m in mentions}
     rendered = render(record.body_markdown, marks)
     return dataclasses.replace(

@@ -75,6 +75,7 @@ def parse_case(
         hulpvraag=v["hulpvraag"],
         wetten=v["wetten"],
         blokkades=v["blokkades"],
+        blokkades_afgewezen=v["blokkades_afgewezen"],
         besluit=v.get("besluit"),
         mandaat=v.get("mandaat"),
         uitkomst=v.get("uitkomst"),

@@ -23,6 +23,7 @@ from spacy.util import compile_infix_regex
 import ingest.blockers  # noqa: F401  (registers the factory)
 import ingest.entities  # noqa: F401  (registers the factory)
 from ingest.blockers import SPAN_KEY as BLOCKER_KEY
+from ingest.confidence import Calibration
 from ingest.entities import SPAN_KEY as ENTITY_KEY
 from kb.taxonomy import DATA_FILES, load_taxonomy
 
@@ -47,11 +48,16 @@ class Entity:
 
 @dataclass(frozen=True)
 class Blocker:
+    """A recognised blocker: its evidence sentence and the calibrated confidence for its code in
+    this text (the same for every evidence sentence of that code)."""
+
     code: str
     label: str
     evidence: str
     start: int
     end: int
+    confidence: float = 0.5
+    kind: str = "enkel"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -100,10 +106,19 @@ class Pipeline:
         return self.analyze_many([text])[0]
 
     def analyze_many(self, texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1) -> list[Analysis]:
-        labels = {t.code: t.label for t in load_taxonomy(self._taxonomy_dir).blokkades}
+        taxonomy = load_taxonomy(self._taxonomy_dir)
+        labels = {t.code: t.label for t in taxonomy.blokkades}
+        calibration = self.calibration()
         originals = list(texts)
         docs = self.nlp.pipe((prepare(t) for t in originals), batch_size=batch_size, n_process=n_process)
-        return [_analysis(doc, original, self.name, labels) for doc, original in zip(docs, originals, strict=True)]
+        return [
+            _analysis(doc, original, self.name, labels, calibration)
+            for doc, original in zip(docs, originals, strict=True)
+        ]
+
+    def calibration(self) -> Calibration:
+        """The confidences and threshold for recognised blockers (``kalibratie.yaml``)."""
+        return Calibration.from_data(load_taxonomy(self._taxonomy_dir).kalibratie)
 
     @property
     def _taxonomy_dir(self) -> Path | None:
@@ -147,7 +162,9 @@ def line_boundaries(doc: spacy.tokens.Doc) -> spacy.tokens.Doc:
     return doc
 
 
-def _analysis(doc: spacy.tokens.Doc, original: str, name: str, labels: dict[str, str]) -> Analysis:
+def _analysis(
+    doc: spacy.tokens.Doc, original: str, name: str, labels: dict[str, str], calibration: Calibration
+) -> Analysis:
     """Spans of ``doc`` (made from the prepared text) with their text taken from the original."""
     entities = [
         Entity(s.label_, original[s.start_char : s.end_char], s.kb_id_ or None, s.start_char, s.end_char)
@@ -157,10 +174,16 @@ def _analysis(doc: spacy.tokens.Doc, original: str, name: str, labels: dict[str,
         Entity(e.label_, original[e.start_char : e.end_char], None, e.start_char, e.end_char) for e in doc.ents
     ]
     entities.sort(key=lambda e: (e.start, e.end))
+    spans = list(doc.spans.get(BLOCKER_KEY, []))
+    kinds: dict[str, list[str]] = {}
+    for span in spans:
+        kinds.setdefault(span.label_, []).append(span.kb_id_)
     blockers = []
-    for span in doc.spans.get(BLOCKER_KEY, []):
+    for span in spans:
         start, end = _trim(original, span.start_char, span.end_char)
-        blockers.append(Blocker(span.label_, labels.get(span.label_, span.label_), original[start:end], start, end))
+        confidence = calibration.confidence(span.label_, kinds[span.label_])
+        label = labels.get(span.label_, span.label_)
+        blockers.append(Blocker(span.label_, label, original[start:end], start, end, confidence, span.kb_id_))
     return Analysis(pipeline=name, entities=tuple(entities), blockers=tuple(blockers))
 
 

@@ -23,7 +23,7 @@ REQUIRED = ("titel", "soort", "datum")
 TEXT_FIELDS = ("titel", "regio", "team", "besluit", "mandaat", "uitkomst")
 KNOWN = (
     "id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "hulpvraag",
-    "wetten", "blokkades", "besluit", "mandaat", "uitkomst", "lessen", "verwijzingen",
+    "wetten", "blokkades", "blokkades_afgewezen", "besluit", "mandaat", "uitkomst", "lessen", "verwijzingen",
 )  # fmt: skip
 
 
@@ -68,6 +68,9 @@ class Validator:
         out.values["hulpvraag"] = self._hulpvraag(raw.get("hulpvraag"))
         out.values["wetten"] = self._laws(raw.get("wetten"))
         out.values["blokkades"] = self._blockers(raw.get("blokkades"))
+        out.values["blokkades_afgewezen"] = self._blockers(raw.get("blokkades_afgewezen"), key="blokkades_afgewezen")
+        for code in set(out.values["blokkades"]) & set(out.values["blokkades_afgewezen"]):
+            self._warn("blokkades_afgewezen", f"blokkade '{code}' staat ook in blokkades; die telt als vastgesteld")
         out.values["verwijzingen"] = self._references(raw.get("verwijzingen"))
         casus, systeem = self._lessons(raw.get("lessen"), out.extra)
         out.values["lessen_casus"], out.values["lessen_systeem"] = casus, systeem
@@ -171,17 +174,17 @@ class Validator:
                 out.append(canonical)
         return tuple(dict.fromkeys(out))
 
-    def _blockers(self, value: Any) -> tuple[str, ...]:
+    def _blockers(self, value: Any, key: str = "blokkades") -> tuple[str, ...]:
         codes = self.taxonomy.codes("blokkades")
         out = []
-        for text in self._strings("blokkades", value):
+        for text in self._strings(key, value):
             if text in codes:
                 out.append(text)
                 continue
             close = [c for c in codes if text.lower() in c.split(".", 1)[-1].split("-")]
             close = close or difflib.get_close_matches(text, codes, n=1, cutoff=0.6)
             hint = f"; bedoelde u {close[0]}?" if close else "; zie de lijst in de README"
-            self._error("blokkades", f"blokkade '{text}' is onbekend{hint}")
+            self._error(key, f"blokkade '{text}' is onbekend{hint}")
         return tuple(out)
 
     def _references(self, value: Any) -> tuple[str, ...]:

@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from kb import exchange, saved_searches, signals, store
+from kb import exchange, review, saved_searches, signals, store
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
 from kb.index import WhooshIndex
 from kb.index.backend import IndexBatch
 from kb.models import CaseDetail, CasesPage
-from kb.patterns import Analyst, facts_from_rows
+from kb.patterns import Analyst, PatternRequest, Patterns, facts_from_rows
 from kb.precedents import Similar, similar_cases
 from kb.records import FACET_FIELDS, CaseRecord
 from kb.search import SearchRequest, SearchResult, request_from_params
@@ -56,7 +56,7 @@ class KnowledgeBase:
         self.engine: Engine = make_engine(settings.sql_url)
         self.taxonomy: Taxonomy = load_taxonomy(settings.taxonomy_dir)
         self.index = WhooshIndex(settings.index_dir, self.taxonomy)
-        self._analyst: tuple[tuple[Any, ...], Analyst] | None = None
+        self._analyst: tuple[tuple[Any, ...], dict[bool, Analyst]] | None = None
 
     def close(self) -> None:
         self.index.close()
@@ -122,18 +122,51 @@ class KnowledgeBase:
 
     # -- patterns --------------------------------------------------------------------------
 
-    def analyst(self) -> Analyst:
-        """The patterns stage over every stored case (see :mod:`kb.patterns`). The cases are read
-        again only when the store changed (by this process or another one), checked by one query."""
+    def analyst(self, suggesties: bool = False) -> Analyst:
+        """The patterns stage over every stored case (see :mod:`kb.patterns`), counting vastgesteld
+        blockers, or with ``suggesties`` the suggested ones too. The cases are read again only when
+        the store changed (by this process or another one), checked by one query."""
         with Session(self.engine) as session:
             marker = store.change_marker(session=session)
             cached = self._analyst
-            if cached is not None and cached[0] == marker:
-                return cached[1]
-            rows = store.pattern_rows(session=session)
-        analyst = Analyst(facts_from_rows(rows), self.taxonomy)
-        self._analyst = (marker, analyst)
-        return analyst
+            if cached is None or cached[0] != marker:
+                facts = facts_from_rows(store.pattern_rows(session=session))
+                cached = (
+                    marker,
+                    {False: Analyst(facts, self.taxonomy), True: Analyst(facts, self.taxonomy, suggestions=True)},
+                )
+                self._analyst = cached
+        return cached[1][suggesties]
+
+    def patterns(self, request: PatternRequest) -> Patterns:
+        """All pattern tables for a request from the dashboard, the API or the CLI."""
+        analyst = self.analyst(request.selectie.suggesties)
+        return analyst.patterns(request.selectie, request.per, request.drempel, request.venster)
+
+    # -- review of suggested blockers -------------------------------------------------------
+
+    def review_queue(self, code: str | None = None, team: str | None = None) -> review.Queue:
+        """Open suggestions waiting for a person (see :mod:`kb.review`)."""
+        strictness = review.Strictness.from_data(self.taxonomy.kalibratie)
+        with Session(self.engine) as session:
+            return review.queue(session=session, labels=self._labels(), strictness=strictness, code=code, team=team)
+
+    def review_stats(self) -> list[review.CodeStats]:
+        """Per code what people decided on its suggestions, overall and per quarter."""
+        with Session(self.engine) as session:
+            return review.stats(session=session, labels=self._labels())
+
+    def review_count(self) -> int:
+        with Session(self.engine) as session:
+            return review.open_count(session=session)
+
+    def review_decisions(self, case_id: str) -> list[dict[str, Any]]:
+        """The decisions people took on this case's suggestions, oldest first."""
+        with Session(self.engine) as session:
+            return [r.model_dump() for r in review.decisions(session=session, case_id=case_id)]
+
+    def _labels(self) -> dict[str, str]:
+        return {t.code: t.label for t in self.taxonomy.blokkades}
 
     # -- signals ---------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ class Case(SQLModel, table=True):
     instanties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     voorzieningen: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     blokkades: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    suggesties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    blokkades_afgewezen: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     lessen_casus: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     lessen_systeem: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     verwijzingen: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -85,7 +87,8 @@ class Mention(SQLModel, table=True):
 
 
 class BlockerFinding(SQLModel, table=True):
-    """A blocker of a case, declared (``voorgeschreven``) or recognised (``herkend``), with evidence."""
+    """A blocker of a case, declared (``voorgeschreven``) or recognised (``herkend``), with evidence
+    and, when recognised, a calibrated confidence."""
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="case.id", index=True, max_length=200)
@@ -94,6 +97,7 @@ class BlockerFinding(SQLModel, table=True):
     evidence: str | None = Field(default=None, sa_column=Column(Text))
     start: int | None = None
     end: int | None = None
+    confidence: float | None = None
 
 
 class MentionPublic(SQLModel):
@@ -105,12 +109,17 @@ class MentionPublic(SQLModel):
 
 
 class FindingPublic(SQLModel):
+    """A blocker of a case as callers see it. ``soort`` is ``vastgesteld`` (written by the author or
+    confirmed by a person) or ``gesuggereerd`` (recognised by the pipeline only, with ``confidence``)."""
+
     code: str
     label: str
     source: str
+    soort: str
     evidence: str | None = None
     start: int | None = None
     end: int | None = None
+    confidence: float | None = None
 
 
 class LinkPublic(SQLModel):
@@ -146,15 +155,18 @@ class CaseSummary(SQLModel):
     instanties: list[str] = []
     voorzieningen: list[str] = []
     blokkades: list[str] = []
+    suggesties: list[str] = []
 
 
 class CaseDetail(CaseSummary):
     path: str
+    versie: str = ""  # the content hash of the file as stored: a review decision must name it
     besluit: str | None = None
     mandaat: str | None = None
     uitkomst: str | None = None
     lessen_casus: list[str] = []
     lessen_systeem: list[str] = []
+    blokkades_afgewezen: list[str] = []
     extra: dict[str, Any] = {}
     body_html: str
     links_out: list[LinkPublic] = []

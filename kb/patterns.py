@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from kb import periods
 from kb.errors import InvalidInput
-from kb.records import FACET_FIELDS, MULTI_VALUED
+from kb.records import FACET_FIELDS, MULTI_VALUED, SUGGESTIONS
 from kb.search import DATE_PATTERN
 from kb.tables import Cell, Row, Table
 from kb.taxonomy import Taxonomy
@@ -47,6 +47,7 @@ class Selection:
     tot: str | None = None
     blokkades: tuple[str, ...] = ()
     grens: str | None = None
+    suggesties: bool = False  # count blockers only the pipeline suggested too
 
     def matches(self, facts: Facts, boundaries: Mapping[str, str]) -> bool:
         if self.van and facts.datum < self.van:
@@ -78,7 +79,7 @@ class Selection:
         grens = changes.pop("grens", self.grens)
         if changes:
             raise TypeError(f"unknown selection change {sorted(changes)}")
-        return Selection(tuple(sorted(filters.items())), van, tot, blokkades, grens)
+        return Selection(tuple(sorted(filters.items())), van, tot, blokkades, grens, self.suggesties)
 
     def to_params(self) -> list[tuple[str, str]]:
         pairs = [(name, value) for name, values in self.filters for value in values]
@@ -86,6 +87,8 @@ class Selection:
         pairs += [("blokkade", code) for code in self.blokkades]
         if self.grens:
             pairs.append(("grens", self.grens))
+        if self.suggesties:
+            pairs.append(("suggesties", "1"))
         return pairs
 
     def query_string(self) -> str:
@@ -93,8 +96,9 @@ class Selection:
 
     def search_params(self) -> list[tuple[str, str]] | None:
         """The same cases as a search query string, when search filters can express it
-        (search ORs values within a field, so at most one required blocker and no boundary)."""
-        if self.grens or len(self.blokkades) > 1:
+        (search ORs values within a field, so at most one required blocker and no boundary; search
+        facets hold vastgesteld blockers only)."""
+        if self.grens or len(self.blokkades) > 1 or self.suggesties:
             return None
         pairs = [(name, value) for name, values in self.filters for value in values]
         pairs += [("blokkades", code) for code in self.blokkades]
@@ -115,7 +119,8 @@ def selection_from(get_all: Any) -> Selection:
     if grens is not None and grens.count("|") != 1:
         raise InvalidInput(f"grens '{grens}' heeft niet de vorm Wet A|Wet B")
     blokkades = tuple(dict.fromkeys(v for v in get_all("blokkade") if v))
-    return Selection(tuple(sorted(filters.items())), van, tot, blokkades, grens or None)
+    suggesties = (get_all("suggesties") or [""])[0] in ("1", "ja", "true", "on")
+    return Selection(tuple(sorted(filters.items())), van, tot, blokkades, grens or None, suggesties)
 
 
 @dataclass(frozen=True)
@@ -164,11 +169,14 @@ class Patterns:
     tabellen: dict[str, Table]
     drempel: int
     venster: tuple[str, str] | None
+    toegevoegd: dict[str, int] | None = None  # with suggestions: cases per blocker they add
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "per": self.per,
             "selectie": self.selectie.query_string(),
+            "inclusief_suggesties": self.selectie.suggesties,
+            "door_suggesties_erbij": self.toegevoegd,
             "periodes": self.periodes,
             "huidig": self.huidig,
             "vorig": self.vorig,
@@ -180,10 +188,14 @@ class Patterns:
 
 
 class Analyst:
-    """Computes patterns over a list of :class:`Facts` with one taxonomy."""
+    """Computes patterns over a list of :class:`Facts` with one taxonomy. By default a case's
+    blockers are the vastgesteld ones; with ``suggestions`` the suggested ones count too, and every
+    pattern says what they add."""
 
-    def __init__(self, facts: Sequence[Facts], taxonomy: Taxonomy) -> None:
-        self.facts = facts
+    def __init__(self, facts: Sequence[Facts], taxonomy: Taxonomy, *, suggestions: bool = False) -> None:
+        self.suggestions = suggestions
+        self.settled = facts
+        self.facts = [with_suggestions(f) for f in facts] if suggestions else facts
         self.taxonomy = taxonomy
         self.boundaries = {
             b.code: "|".join(pair) for b in taxonomy.blokkades if (pair := taxonomy.boundary(b.code)) is not None
@@ -226,7 +238,13 @@ class Analyst:
             "samen": self._together(base, cases),
             "terugkerend": self._recurring(base, cases, drempel, window),
         }
-        return Patterns(per, base, order, huidig, vorig, len(cases), tables, drempel, window)
+        added = None
+        if self.suggestions:
+            settled = Counter(
+                code for f in self.settled if base.matches(f, self.boundaries) for code in f.get("blokkades")
+            )
+            added = {code: n - settled.get(code, 0) for code, n in by_blocker.items() if n > settled.get(code, 0)}
+        return Patterns(per, base, order, huidig, vorig, len(cases), tables, drempel, window, added)
 
     # -- tables ----------------------------------------------------------------------------
 
@@ -342,11 +360,18 @@ def _pair(a: str, b: str, boundaries: Mapping[str, str]) -> str | None:
     return None
 
 
+def with_suggestions(facts: Facts) -> Facts:
+    """The same case with its suggested blockers counted as blockers."""
+    merged = tuple(dict.fromkeys((*facts.get("blokkades"), *facts.get(SUGGESTIONS))))
+    return replace(facts, values={**facts.values, "blokkades": merged})
+
+
 def facts_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[Facts]:
-    """Facts from stored case rows (``id``, ``titel``, ``datum`` and the facet columns)."""
+    """Facts from stored case rows (``id``, ``titel``, ``datum``, the facet columns and the
+    suggested blockers)."""
     out = []
     for row in rows:
-        values: dict[str, tuple[str, ...]] = {}
+        values: dict[str, tuple[str, ...]] = {SUGGESTIONS: tuple(row.get(SUGGESTIONS) or ())}
         for name in FACET_FIELDS:
             raw = row.get(name)
             if name in MULTI_VALUED:

@@ -13,6 +13,8 @@ from typing import Any
 MULTI_VALUED = ("hulpvraag", "wetten", "instanties", "voorzieningen", "blokkades")
 SINGLE_VALUED = ("soort", "regio", "team", "jaar", "leeftijdscategorie")
 FACET_FIELDS = SINGLE_VALUED + MULTI_VALUED
+# Blockers only the pipeline recognised: stored beside the facets, never counted as one by default.
+SUGGESTIONS = "suggesties"
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,18 @@ class Mention:
 @dataclass(frozen=True)
 class Finding:
     """A blocker of a case: declared in front matter (``voorgeschreven``) or recognised in the text
-    (``herkend``), with the sentence that shows it when there is one."""
+    (``herkend``), with the sentence that shows it and, when recognised, a calibrated confidence.
+
+    A declared blocker is *vastgesteld*: an author wrote it, or a person confirmed it in the review
+    queue (which writes it into the front matter). A recognised blocker whose code is not declared
+    is only *gesuggereerd* until a person decides."""
 
     code: str
     source: str
     evidence: str | None = None
     start: int | None = None
     end: int | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class CaseRecord:
     hulpvraag: tuple[str, ...] = ()
     wetten: tuple[str, ...] = ()
     blokkades: tuple[str, ...] = ()
+    blokkades_afgewezen: tuple[str, ...] = ()
     besluit: str | None = None
     mandaat: str | None = None
     uitkomst: str | None = None
@@ -76,16 +84,18 @@ class CaseRecord:
     def lessen_text(self) -> str:
         return "\n".join(self.lessen_casus + self.lessen_systeem)
 
+    @property
+    def suggesties(self) -> tuple[str, ...]:
+        """Codes only the pipeline recognised: not declared, not rejected by a person."""
+        settled = set(self.blokkades) | set(self.blokkades_afgewezen)
+        return tuple(dict.fromkeys(f.code for f in self.findings if f.source == "herkend" and f.code not in settled))
+
     def facet_values(self, name: str) -> tuple[str, ...]:
-        """The values of facet ``name``; laws and blockers merge declared and recognised values."""
-        if name in ("wetten", "blokkades"):
-            declared = getattr(self, name)
-            found = (
-                (m.canonical for m in self.mentions if m.label == "WET")
-                if name == "wetten"
-                else (f.code for f in self.findings)
-            )
-            return tuple(dict.fromkeys([*declared, *found]))
+        """The values of facet ``name``. Laws merge declared and recognised values (recognising a
+        law is reliable); blockers are the vastgesteld ones only, suggestions stay apart."""
+        if name == "wetten":
+            found = (m.canonical for m in self.mentions if m.label == "WET")
+            return tuple(dict.fromkeys([*self.wetten, *found]))
         if name in ("instanties", "voorzieningen"):
             label = "INSTANTIE" if name == "instanties" else "VOORZIENING"
             return tuple(dict.fromkeys(m.canonical for m in self.mentions if m.label == label))

@@ -28,7 +28,7 @@ from kb.models import (
     Mention,
     MentionPublic,
 )
-from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED, CaseRecord
+from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED, SUGGESTIONS, CaseRecord
 
 
 def upsert_case(*, session: Session, record: CaseRecord) -> None:
@@ -58,6 +58,8 @@ def upsert_case(*, session: Session, record: CaseRecord) -> None:
                 instanties=list(record.facet_values("instanties")),
                 voorzieningen=list(record.facet_values("voorzieningen")),
                 blokkades=list(record.facet_values("blokkades")),
+                suggesties=list(record.suggesties),
+                blokkades_afgewezen=list(record.blokkades_afgewezen),
                 lessen_casus=list(record.lessen_casus),
                 lessen_systeem=list(record.lessen_systeem),
                 verwijzingen=list(record.verwijzingen),
@@ -75,7 +77,8 @@ def upsert_case(*, session: Session, record: CaseRecord) -> None:
                 {"case_id": record.id, "veld": name, "waarde": value}
                 for name in SINGLE_VALUED + MULTI_VALUED
                 for value in dict.fromkeys(record.facet_values(name))
-            ],
+            ]
+            + [{"case_id": record.id, "veld": SUGGESTIONS, "waarde": code} for code in record.suggesties],
         ),
         (CaseLink, [{"source_id": record.id, "target_id": t, "via": via} for t, via in record.links().items()]),
         (Mention, [{"case_id": record.id, **dataclasses.asdict(m)} for m in record.mentions]),
@@ -133,12 +136,19 @@ def case_detail(*, session: Session, case: Case, labels: Mapping[str, str] | Non
     return CaseDetail.model_validate(
         {
             **case.model_dump(),
+            "versie": case.content_hash,
             "links_out": links_out,
             "links_in": links_in,
             "keten": chain(session=session, case_id=case.id),
             "entiteiten": [MentionPublic.model_validate(m.model_dump()) for m in mentions],
             "bevindingen": [
-                FindingPublic.model_validate({**f.model_dump(), "label": (labels or {}).get(f.code, f.code)})
+                FindingPublic.model_validate(
+                    {
+                        **f.model_dump(),
+                        "label": (labels or {}).get(f.code, f.code),
+                        "soort": "vastgesteld" if f.code in case.blokkades else "gesuggereerd",
+                    }
+                )
                 for f in findings
             ],
         }
@@ -265,8 +275,8 @@ def citation_counts(*, session: Session, ids: Iterable[str] | None = None) -> di
 
 def pattern_rows(*, session: Session) -> list[dict[str, Any]]:
     """Id, title, date and facet columns of every case, for the patterns stage."""
-    columns = [Case.id, Case.titel, Case.datum, *(getattr(Case, name) for name in FACET_FIELDS)]
-    names = ["id", "titel", "datum", *FACET_FIELDS]
+    columns = [Case.id, Case.titel, Case.datum, *(getattr(Case, name) for name in FACET_FIELDS), Case.suggesties]
+    names = ["id", "titel", "datum", *FACET_FIELDS, SUGGESTIONS]
     return [dict(zip(names, row, strict=True)) for row in session.exec(select(*columns)).all()]
 
 

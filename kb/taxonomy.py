@@ -24,6 +24,7 @@ DATA_FILES = (
     "voorzieningen.yaml",
     "signaalwoorden.yaml",
     "privacy.yaml",
+    "kalibratie.yaml",
 )
 # Entity label -> (data file, list key) of the gazetteers.
 GAZETTEERS = {
@@ -58,6 +59,7 @@ class Taxonomy:
     gazetteer: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, hash=False)
     signal_groups: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
     privacy: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    kalibratie: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     _law_variants: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     _hulpvraag_lookup: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -166,6 +168,7 @@ def load_taxonomy(override_dir: Path | None = None) -> Taxonomy:
         gazetteer=gazetteer,
         signal_groups={str(k): tuple(str(p) for p in v) for k, v in groups.items()},
         privacy=data["privacy.yaml"],
+        kalibratie=data["kalibratie.yaml"],
         _law_variants=variants,
         _hulpvraag_lookup=lookup,
     )

@@ -1,5 +1,6 @@
 """Tables for what people create in Leerlus itself (the store stage): saved searches, system
-signals and the append-only history of each signal.
+signals and the append-only history of each signal, and the append-only record of review
+decisions on suggested blockers.
 
 Unlike the case tables in :mod:`kb.models`, nothing here can be rebuilt from the Markdown files.
 These tables are therefore never dropped by a schema change or by ``leerlus reindex``; they are
@@ -74,4 +75,21 @@ class SignalEvent(SQLModel, table=True):
     moment: datetime = Field(default_factory=now, index=True)
 
 
-USER_TABLES = (SavedSearch, Signal, SignalEvent)
+class BlockerReview(SQLModel, table=True):
+    """One decision on a suggested blocker: confirmed (``bevestigd``) or rejected (``afgewezen``),
+    by whom and when, with the confidence and evidence the person saw. Only ever appended to; the
+    decision itself also lives in the case's Markdown file, so the files stay the source."""
+
+    __tablename__ = "blocker_review"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(max_length=200, index=True)
+    code: str = Field(max_length=100, index=True)
+    beslissing: str = Field(max_length=20)
+    wie: str = Field(max_length=120)
+    confidence: float | None = None
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False))
+    team: str | None = Field(default=None, max_length=200)
+    moment: datetime = Field(default_factory=now, index=True)
+
+
+USER_TABLES = (SavedSearch, Signal, SignalEvent, BlockerReview)

@@ -330,8 +330,10 @@ def info(as_json: JsonFlag = False) -> None:
 
 def _register_loop() -> None:
     from leerlus.loop_commands import register
+    from leerlus.review_commands import register as register_review
 
     register(app, _kb)
+    register_review(app, _kb)
 
 
 _register_loop()

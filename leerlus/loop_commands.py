@@ -35,9 +35,12 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         tabel: Annotated[str | None, typer.Option(help="Alleen deze tabel (bijvoorbeeld matrix).")] = None,
         as_csv: Annotated[bool, typer.Option("--csv", help="De tabel als CSV (met --tabel).")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Antwoord als JSON.")] = False,
+        suggesties: Annotated[
+            bool, typer.Option("--inclusief-suggesties", help="Tel ook gesuggereerde blokkades mee.")
+        ] = False,
     ) -> None:
         """Patronen: blokkades per periode, trend, per regio/team/hulpvraag/leeftijd,
-        knelpuntenmatrix, samen voorkomend en terugkerend."""
+        knelpuntenmatrix, samen voorkomend en terugkerend. Standaard alleen vastgestelde blokkades."""
         params: dict[str, list[str]] = {k: v for k, v in parse_filter_args(filter or []).items()}
         for name, value in (
             ("per", per),
@@ -48,11 +51,13 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         ):
             if value:
                 params[name] = [value]
-        unknown = set(params) - {"per", "van", "tot", "drempel", "venster"} - set(_facet_fields())
+        if suggesties:
+            params["suggesties"] = ["1"]
+        unknown = set(params) - {"per", "van", "tot", "drempel", "venster", "suggesties"} - set(_facet_fields())
         if unknown:
             raise InvalidInput(f"onbekend filterveld '{sorted(unknown)[0]}'; kies uit {', '.join(_facet_fields())}")
         wanted = pattern_request(lambda name: params.get(name, []))
-        result = make_kb().analyst().patterns(wanted.selectie, wanted.per, wanted.drempel, wanted.venster)
+        result = make_kb().patterns(wanted)
         tables = result.tabellen
         if tabel is not None:
             if tabel not in tables:
@@ -67,6 +72,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             sys.stdout.write(json_text(result.to_dict() if tabel is None else tables[tabel].to_dict()))
             return
         out.print(f"{result.casussen} casussen; {result.huidig} tegen {result.vorig}.", markup=False)
+        if result.toegevoegd:
+            extra = ", ".join(f"{code} +{n}" for code, n in sorted(result.toegevoegd.items()))
+            out.print(f"Inclusief suggesties; die voegen toe: {extra}.", markup=False)
         for table in tables.values():
             _print_table(table)
 

@@ -40,8 +40,13 @@ def test_case_stores_entities_and_findings(ingested: KnowledgeBase) -> None:
 def test_recognised_values_join_the_facets(ingested: KnowledgeBase) -> None:
     result = ingested.search(make_request(query="", limit=50))
     assert result.facets["instanties"]["woningcorporatie"] == 1
-    # "wachttijd" in the text of a case that does not declare aanbod.wachtlijst
-    assert "2023-02-schulden-huur" in {
+    # "wachttijd" in the text of a case that does not declare aanbod.wachtlijst: a suggestion, kept
+    # apart, and not a facet value until a person confirms it
+    case = ingested.case("2023-02-schulden-huur")
+    assert "aanbod.wachtlijst" in case.suggesties and "aanbod.wachtlijst" not in case.blokkades
+    finding = next(f for f in case.bevindingen if f.code == "aanbod.wachtlijst")
+    assert finding.soort == "gesuggereerd" and finding.confidence is not None and 0 < finding.confidence <= 1
+    assert "2023-02-schulden-huur" not in {
         h.id for h in ingested.search(make_request(filters={"blokkades": ["aanbod.wachtlijst"]})).hits
     }
     assert {h.id for h in ingested.search(make_request(filters={"instanties": ["ciz"]})).hits} == {
@@ -130,6 +135,7 @@ def test_web_analyze_keeps_the_text_and_escapes_it(client: TestClient) -> None:
 
 def test_case_page_lists_blockers_with_evidence(client: TestClient) -> None:
     html = client.get("/casus/2022-09-wlz-indicatie").text
-    assert "voorgeschreven" in html and "herkend" in html
-    assert "<blockquote>Het CIZ wees de aanvraag" in html
+    # declared by the author, and shown in the text too: vastgesteld, with its evidence
+    blockers = html.split('id="blokkades-title"', 1)[1].split("</section>", 1)[0]
+    assert "vastgesteld" in blockers and "<blockquote>Het CIZ wees de aanvraag" in blockers
     assert 'class="entiteit entiteit-instantie"' in html

@@ -90,7 +90,7 @@ def table_heatmap(table: Table, title: str, skip: int = 0, top: int = 8, column_
 @router.get("/patronen", response_class=HTMLResponse)
 def dashboard(request: Request, kb: KBDep) -> Response:
     wanted = pattern_request(request.query_params.getlist)
-    result = kb.analyst().patterns(wanted.selectie, wanted.per, wanted.drempel, wanted.venster)
+    result = kb.patterns(wanted)
     params = base_params(wanted)
     facets = kb.facets()
     chosen = dict(wanted.selectie.filters)
@@ -116,7 +116,7 @@ def dashboard(request: Request, kb: KBDep) -> Response:
 @router.get("/patronen/casussen", response_class=HTMLResponse)
 def drill_down(request: Request, kb: KBDep) -> Response:
     selection = selection_from(request.query_params.getlist)
-    found = kb.analyst().select(selection)
+    found = kb.analyst(selection.suggesties).select(selection)
     search = selection.search_params()
     return templates.TemplateResponse(
         request,

@@ -111,6 +111,7 @@ def home(request: Request, kb: KBDep) -> Response:
             "blockers": list(facets["blokkades"].items())[:8],
             "open_signals": sum(1 for s in signals if s.status in ("nieuw", "geagendeerd", "in-behandeling")),
             "flagged": sum(1 for s in signals if s.opnieuw_gezien),
+            "to_review": kb.review_count(),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": "/api/cases",
         },
@@ -149,24 +150,38 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
             "similar": kb.similar(case.id, 6, source=case),
             "signals": kb.lesson_signals(case.id),
             "blockers": _findings_by_code(case),
+            "reviews": kb.review_decisions(case.id),
+            "wie": request.cookies.get("leerlus_wie", ""),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",
         },
     )
 
 
-def _findings_by_code(case: Any) -> list[dict[str, Any]]:
-    """Blockers of a case grouped by code: declared or not, and the sentences that show them."""
+def _findings_by_code(case: Any) -> dict[str, list[dict[str, Any]]]:
+    """Blockers of a case grouped by code and kept apart: ``vastgesteld`` (written by the author or
+    confirmed by a person) and ``gesuggereerd`` (recognised only), each with the sentences that
+    show it and, for a suggestion, its confidence."""
     groups: dict[str, dict[str, Any]] = {}
     for finding in case.bevindingen:
         group = groups.setdefault(
-            finding.code, {"code": finding.code, "label": finding.label, "voorgeschreven": False, "bewijs": []}
+            finding.code,
+            {
+                "code": finding.code,
+                "label": finding.label,
+                "soort": finding.soort,
+                "bewijs": [],
+                "betrouwbaarheid": None,
+            },
         )
-        if finding.source == "voorgeschreven":
-            group["voorgeschreven"] = True
-        elif finding.evidence:
+        if finding.evidence:
             group["bewijs"].append(finding.evidence)
-    return list(groups.values())
+        if finding.confidence is not None:
+            group["betrouwbaarheid"] = max(group["betrouwbaarheid"] or 0.0, finding.confidence)
+    out: dict[str, list[dict[str, Any]]] = {"vastgesteld": [], "gesuggereerd": []}
+    for group in groups.values():
+        out[group["soort"]].append(group)
+    return out
 
 
 @router.get("/analyseren", response_class=HTMLResponse)
@@ -205,6 +220,7 @@ def mount(app: FastAPI) -> None:
     """Attach the HTML routes and the static files to ``app``."""
     from web.pattern_routes import router as pattern_router
     from web.report_page import router as report_router
+    from web.review_routes import router as review_router
     from web.saved_routes import router as saved_router
     from web.signal_routes import router as signal_router
     from web.submit_routes import router as submit_router
@@ -215,4 +231,5 @@ def mount(app: FastAPI) -> None:
     app.include_router(pattern_router)
     app.include_router(signal_router)
     app.include_router(report_router)
+    app.include_router(review_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

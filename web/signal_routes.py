@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 WHO_COOKIE = "leerlus_wie"
 
 
-def _remember(response: Response, wie: str) -> Response:
+def remember(response: Response, wie: str) -> Response:
     if wie.strip():
         response.set_cookie(WHO_COOKIE, wie.strip()[:120], max_age=365 * 24 * 3600, httponly=True, samesite="lax")
     return response
@@ -105,7 +105,7 @@ async def create_signal(request: Request, kb: KBDep) -> Response:
         return _form(request, kb, values, refused.status, error=refused.detail, redacted=refused.redacted)
     except LeerlusError as error:
         return _form(request, kb, values, error.status, error=error.detail)
-    return _remember(RedirectResponse(f"/signalen/{signal.id}?nieuw=1", status_code=303), values["wie"])
+    return remember(RedirectResponse(f"/signalen/{signal.id}?nieuw=1", status_code=303), values["wie"])
 
 
 def _detail(request: Request, kb: Any, signal_id: int, status: int = 200, **extra: Any) -> Response:
@@ -154,4 +154,4 @@ async def move_signal(request: Request, signal_id: int, kb: KBDep) -> Response:
         if error.status == 404:
             raise
         return _detail(request, kb, signal_id, error.status, error=error.detail, wie=wie, notitie=notitie, naar=naar)
-    return _remember(RedirectResponse(f"/signalen/{signal_id}", status_code=303), wie)
+    return remember(RedirectResponse(f"/signalen/{signal_id}", status_code=303), wie)
