@@ -1,11 +1,15 @@
-"""Anonymisation gate: find personal data in a case text, report it, and offer a redacted version.
+"""Anonymisation gate: find personal data in a case text, weigh it, report it, and offer a redacted
+version.
 
 Uses ``deduce`` (rule-based de-identification for Dutch) for names, places, dates and numbers, the
 checks in :mod:`ingest.privacy_rules` for BSN, IBAN, e-mail, phone, addresses and dates of birth,
-and the trained spaCy model's PER entities when that model is loaded. The allow and deny lists in
-``privacy.yaml`` (plus all gazetteer names) decide what is never flagged or always flagged.
-Blocking kinds stop a case; warnings ask for a second look. Deduce is loaded once per process,
-lazily; its first load on a new install builds a cache for about a minute.
+the context rules of :mod:`ingest.names`, and the trained spaCy model's PER entities when that model
+is loaded. :mod:`ingest.name_weight` cuts every name candidate to the name itself and weighs it:
+strong evidence blocks the case, weak evidence is a "controleer" warning the author can mark
+"geen persoonsgegeven" (``geen_persoonsgegevens`` in the front matter, or ``marked``). The allow and
+deny lists in ``privacy.yaml`` and ``organisaties.yaml`` (plus all gazetteer names) decide what is
+never flagged or always flagged. :mod:`ingest.redaction` writes the redacted version. Deduce is
+loaded once per process, lazily; its first load on a new install builds a cache for about a minute.
 """
 
 from __future__ import annotations
@@ -18,35 +22,34 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.names import dutch_verbs, dutch_words, find_names
+import yaml
+
+from ingest.name_weight import REASONS, NameWeigher, pieces
+from ingest.names import find_names
 from ingest.privacy_lists import load_lists
 from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all, is_case_date
+from ingest.redaction import FRONT_MATTER, PLACEHOLDER, Redactor, redact
 from kb.taxonomy import Taxonomy, load_taxonomy
 
 BLOCKING = ("persoonsnaam", "bsn", "geboortedatum", "adres", "telefoonnummer", "e-mailadres", "iban")
-PLACEHOLDER = {
-    "persoonsnaam": "PERSOON",
-    "bsn": "BSN",
-    "geboortedatum": "GEBOORTEDATUM",
-    "adres": "ADRES",
-    "telefoonnummer": "TELEFOONNUMMER",
-    "e-mailadres": "E-MAILADRES",
-    "iban": "IBAN",
-}
-TITLES = re.compile(
-    r"^(?:(?:in|uit|naar|bij|te|van|met|door|voor|en|of|de|het|een)\s+)*"
-    r"(?:(?:mevrouw|mevr\.?|mw\.?|meneer|mnr\.?|dhr\.?|de heer|heer|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?|ing\.?"
-    r"|juf|meester)\s+)*",
-    re.IGNORECASE,
-)
-PARTICLES = {"van", "de", "der", "den", "het", "'t", "ter", "ten", "te", "en", "in", "bij", "uit", "op"}
 SERVICE_NUMBERS = ("0800", "0900", "0906", "0909")  # free and paid service lines, never a person
+MARK_FIELD = "geen_persoonsgegevens"
+CHECKED = {
+    "bsn": "negen cijfers die de elfproef doorstaan",
+    "iban": "IBAN met geldige controle",
+    "adres": "straat of postcode met huisnummer",
+    "telefoonnummer": "telefoonnummer",
+    "e-mailadres": "e-mailadres",
+    "geboortedatum": "datum bij een geboortewoord",
+}
+
+__all__ = ["BLOCKING", "PLACEHOLDER", "Finding", "Gate", "GateResult", "Redactor", "get_gate", "redact"]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One piece of personal data: what kind, the text, where (offsets and line), and whether it
-    blocks the case."""
+    """One piece of personal data: what kind, the text, where (offsets and line), whether it
+    blocks the case, and why (in Dutch, for the author)."""
 
     kind: str
     text: str
@@ -54,6 +57,7 @@ class Finding:
     end: int
     line: int
     blocking: bool
+    reason: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -63,6 +67,7 @@ class Finding:
 class GateResult:
     findings: tuple[Finding, ...]
     redacted: str
+    marked: tuple[Finding, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -71,6 +76,11 @@ class GateResult:
     @property
     def blocking(self) -> list[Finding]:
         return [f for f in self.findings if f.blocking]
+
+    @property
+    def to_check(self) -> list[Finding]:
+        """Name warnings ("controleer") the author has not marked "geen persoonsgegeven"."""
+        return [f for f in self.findings if not f.blocking and f.kind == "persoonsnaam"]
 
     def to_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "findings": [f.to_dict() for f in self.findings], "redacted": self.redacted}
@@ -92,6 +102,7 @@ class Gate:
         self._pipeline_key = (spacy_model, taxonomy_dir)
         self._deduce: Any = None
         self._lock = threading.Lock()
+        self.weigher = NameWeigher(self.lists, self._allowed)
 
     @property
     def loaded(self) -> bool:
@@ -106,18 +117,27 @@ class Gate:
                 if self.person_model is None:
                     self.person_model = _person_recogniser(*self._pipeline_key)
 
-    def check(self, text: str) -> GateResult:
-        """All findings in ``text`` (offsets into ``text`` as given) and a redacted version."""
+    def check(self, text: str, marked: Iterable[str] = ()) -> GateResult:
+        """All findings in ``text`` (offsets into ``text`` as given) and a redacted version.
+        Warnings whose text is in ``marked`` or in the front matter's ``geen_persoonsgegevens`` are
+        the author's "geen persoonsgegeven" and move to ``GateResult.marked``."""
         self.load()
-        candidates = list(self._deduce_candidates(text)) + list(find_all(text))
-        candidates += [c for c in find_names(text, self._allowed) if not self._inside_allowed(text, c)]
-        candidates += self._denied(text)
+        persons: list[Candidate] = []
+        others: list[Candidate] = []
+        for c in self._deduce_candidates(text):
+            (persons if c.kind == "persoonsnaam" else others).append(c)
+        others += find_all(text)
+        persons += [c for c in find_names(text, self._allowed) if not self._inside_allowed(text, c)]
+        for c in self._denied(text):
+            (persons if c.kind == "persoonsnaam" else others).append(c)
         if self.person_model is not None:
-            candidates += [Candidate("persoonsnaam", s, e, True) for s, e in self.person_model(text)]
-        candidates = [c for c in candidates if c.kind != "datum" or not is_case_date(text, c.start)]
-        candidates = [c for c in candidates if not self._not_personal(text, c)]
-        findings = self._merge(text, candidates)
-        return GateResult(findings=tuple(findings), redacted=redact(text, findings))
+            persons += [Candidate("persoonsnaam", s, e, True, "model") for s, e in self.person_model(text)]
+        others = [c for c in others if c.kind != "datum" or not is_case_date(text, c.start)]
+        others = [c for c in others if not self._service_number(text, c)]
+        others = [Candidate(c.kind, s, e, c.blocking, c.reason) for c in others for s, e in _lines(text, c)]
+        findings = self._merge(text, self.weigher.weigh(text, persons) + others)
+        findings, kept = _apply_marks(text, findings, marked)
+        return GateResult(findings=tuple(findings), redacted=redact(text, findings), marked=tuple(kept))
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -127,9 +147,8 @@ class Gate:
         for ann in doc.annotations:
             tag, start, end = ann.tag, ann.start_char, ann.end_char
             if tag in ("persoon", "patient"):
-                start, end = self._trim_person(text, start, end)
-                if end > start and not self._allowed(text[start:end]) and not self._not_a_name(text, start, end):
-                    yield Candidate("persoonsnaam", start, end, True)
+                if not self._allowed(text[start:end]):
+                    yield Candidate("persoonsnaam", start, end, True, "deduce")
             elif tag == "locatie":
                 if re.search(r"\d", ann.text) and not _common_word_address(ann.text):
                     yield Candidate("adres", start, end, True)
@@ -155,7 +174,7 @@ class Gate:
         found = []
         for denied, kind in self.lists.denied:
             for m in re.finditer(rf"(?<!\w){re.escape(denied)}(?!\w)", text, re.IGNORECASE):
-                found.append(Candidate(kind, m.start(), m.end(), kind in BLOCKING))
+                found.append(Candidate(kind, m.start(), m.end(), kind in BLOCKING, "verboden"))
         return found
 
     # -- filtering -------------------------------------------------------------------------
@@ -164,79 +183,17 @@ class Gate:
         key = " ".join(fragment.lower().split()).strip(".,;:()")
         return key in self.lists.allowed or key in self.lists.places
 
-    def _not_a_name(self, text: str, start: int, end: int) -> bool:
-        """Deduce's person guesses that are ordinary words: a stop word ("elke", "alle"), an
-        imperative or heading word at the start of a line or sentence ("Pak werk", "### Kern"),
-        a word of an allowed phrase, the name of a team ("Jeugdteam Stad") or a name after 'het'."""
-        words = text[start:end].split()
-        lower = [w.lower().strip(".,") for w in words]
-        if any(w in self.lists.allowed for w in lower):
-            return True
-        before = text[max(0, start - 30) : start]
-        adjacent = re.search(r"([\w-]+)[ \t]+$", before.lower())  # "Jeugdteam Stad", not "GGD: Sara"
-        if adjacent and (adjacent.group(1) in self.lists.organisations or adjacent.group(1).endswith("team")):
-            return True
-        if adjacent and adjacent.group(1) == "het":  # "op Het Baken": a place; no person takes 'het'
-            return True
-        if len(words) != 1:
+    def _service_number(self, text: str, candidate: Candidate) -> bool:
+        """A service number (0800, 0900) is no person's phone."""
+        if candidate.kind != "telefoonnummer":
             return False
-        word = lower[0]
-        if word in self.lists.stop_words:
-            return True
-        line_start = re.search(r"(^|\n)\s*(#+\s*|[-*]\s*|\d+[.)]\s*)?[\"'“„]?$", before) is not None
-        sentence_start = line_start or re.search(r"[.!?:;]\s*[\"'“„]?$", before) is not None
-        heading = re.search(r"(^|\n)\s*#+\s*$", before) is not None
-        return sentence_start and (word in dutch_verbs() or (heading and word in dutch_words()))
-
-    def _not_personal(self, text: str, candidate: Candidate) -> bool:
-        """A service number (0800, 0900) or a "name" that is an institution ("Stichting Timon",
-        "Lucas Onderwijs", "Willem Alexander school")."""
-        fragment = text[candidate.start : candidate.end]
-        if candidate.kind == "telefoonnummer":
-            return re.sub(r"\D", "", fragment).startswith(SERVICE_NUMBERS)
-        if candidate.kind != "persoonsnaam":
-            return False
-        before = re.search(r"([\w.-]+)[ \t]+$", text[max(0, candidate.start - 30) : candidate.start])
-        after = re.match(r"[ \t]+([\w.-]+)", text[candidate.end : candidate.end + 30])
-        words = [w.lower().strip(".,") for w in re.split(r"[\s-]+", fragment)]
-        words += [m.group(1).lower() for m in (before, after) if m]
-        return any(w in self.lists.institution_words for w in words)
+        return re.sub(r"\D", "", text[candidate.start : candidate.end]).startswith(SERVICE_NUMBERS)
 
     def _inside_allowed(self, text: str, candidate: Candidate) -> bool:
         """True when the candidate is part of an allowed phrase around it ("Veilig Thuis")."""
         window = text[max(0, candidate.start - 40) : candidate.end + 40].lower()
         inner = text[candidate.start : candidate.end].lower()
         return any(inner in a and a in window for a in self.lists.allowed if len(a) > len(inner))
-
-    def _trim_person(self, text: str, start: int, end: int) -> tuple[int, int]:
-        """Drop leading prepositions and titles and trailing words that begin an allowed phrase
-        ("Jan de Vries van Veilig" before "Thuis"), so only the name part remains."""
-        fragment = text[start:end]
-        lead = TITLES.match(fragment)
-        if lead:
-            start += lead.end()
-        while True:  # a role before the name ("Pleegmoeder Ingrid ...") is not part of it
-            first = re.match(r"(\S+)\s+", text[start:end])
-            if first is None or first.group(1).lower().strip(".,:;()") not in self.lists.allowed:
-                break
-            start += first.end()
-        words = list(re.finditer(r"\S+", text[start:end]))
-        for i in range(1, len(words)):
-            tail = text[start + words[i].start() : min(len(text), end + 40)].lower()
-            if any(
-                tail.startswith(a + " ") or tail == a or tail.startswith(a + ".")
-                for a in self.lists.allowed
-                if len(a) > 3
-            ):
-                end = start + words[i].start()
-                break
-        while True:
-            parts = text[start:end].rstrip().rsplit(None, 1)
-            if len(parts) == 2 and parts[1].lower() in PARTICLES:
-                end = start + len(parts[0])
-            else:
-                break
-        return start, start + len(text[start:end].rstrip(" ,.;:"))
 
     def _merge(self, text: str, candidates: list[Candidate]) -> list[Finding]:
         """One finding per stretch of text: overlapping candidates are joined, blocking wins."""
@@ -249,18 +206,77 @@ class Gate:
                 last = merged[-1]
                 keep = last if (last.blocking, last.end - last.start) >= (c.blocking, c.end - c.start) else c
                 merged[-1] = Candidate(
-                    keep.kind, min(last.start, c.start), max(last.end, c.end), last.blocking or c.blocking
+                    keep.kind, min(last.start, c.start), max(last.end, c.end), last.blocking or c.blocking, keep.reason
                 )
             else:
                 merged.append(c)
         return [
-            Finding(c.kind, text[c.start : c.end], c.start, c.end, text.count("\n", 0, c.start) + 1, c.blocking)
+            Finding(
+                c.kind,
+                text[c.start : c.end],
+                c.start,
+                c.end,
+                text.count("\n", 0, c.start) + 1,
+                c.blocking,
+                _reason(c),
+            )
             for c in merged
         ]
 
 
+def _reason(candidate: Candidate) -> str:
+    if candidate.kind == "persoonsnaam":
+        return REASONS.get(candidate.reason, "persoonsnaam")
+    if candidate.reason == "verboden":
+        return "staat op de lijst van verboden teksten"
+    if candidate.blocking:
+        return CHECKED.get(candidate.kind, candidate.kind)
+    return "controleer: mogelijk gevoelig"
+
+
+def _lines(text: str, candidate: Candidate) -> list[tuple[int, int]]:
+    """The parts of a finding on each line: a finding never crosses a line break."""
+    return list(pieces(text, candidate.start, candidate.end, lines_only=True))
+
+
+def _apply_marks(text: str, findings: list[Finding], marked: Iterable[str]) -> tuple[list[Finding], list[Finding]]:
+    """Split off the warnings the author marked "geen persoonsgegeven"; a blocking finding is never
+    unblocked by a mark. The mark field itself in the front matter is not a finding."""
+    marks = {_mark_key(m) for m in marked}
+    field = (0, 0)
+    front = FRONT_MATTER.match(text)
+    if front is not None:
+        try:
+            values = yaml.safe_load(front.group(1)) or {}
+        except yaml.YAMLError:
+            values = {}
+        listed = values.get(MARK_FIELD) if isinstance(values, dict) else None
+        if isinstance(listed, list):
+            marks |= {_mark_key(str(m)) for m in listed}
+        elif isinstance(listed, str):
+            marks.add(_mark_key(listed))
+        m = re.search(rf"(?m)^{MARK_FIELD}:.*(?:\n[ \t]+-.*)*", front.group(1))
+        if m is not None:
+            field = (front.start(1) + m.start(), front.start(1) + m.end())
+    kept, set_aside = [], []
+    for finding in findings:
+        if field[0] <= finding.start < field[1] and not finding.blocking:
+            continue
+        if not finding.blocking and _mark_key(finding.text) in marks:
+            set_aside.append(finding)
+        else:
+            kept.append(finding)
+    return kept, set_aside
+
+
+def _mark_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 def _common_word_address(fragment: str) -> bool:
     """ "Punt 3", "Stap 2": a Dutch word with a number, not a street (streets get our own check)."""
+    from ingest.lexicon import dutch_words
+
     words = fragment.split()
     return len(words) == 2 and words[0].lower() in dutch_words() and words[1][0].isdigit()
 
@@ -268,56 +284,6 @@ def _common_word_address(fragment: str) -> bool:
 def _full_date(fragment: str) -> bool:
     """A date with day, month and year (``maart 2023`` is no personal data)."""
     return bool(re.search(r"\d{1,2}\D+\d{1,2}\D+\d{2,4}|\d{1,2}\s+[a-z]+\.?\s+\d{4}", fragment, re.IGNORECASE))
-
-
-class Redactor:
-    """Replaces blocking findings by numbered placeholders; the same person (or number, or address)
-    gets the same placeholder every time, also across the fields of one submission."""
-
-    def __init__(self) -> None:
-        self.numbers: dict[tuple[str, str], int] = {}
-        self.counters: dict[str, int] = {}
-
-    def apply(self, text: str, findings: Iterable[Finding]) -> str:
-        out, position = [], 0
-        for finding in sorted((f for f in findings if f.blocking), key=lambda f: f.start):
-            out.append(text[position : finding.start])
-            out.append(f"[{PLACEHOLDER.get(finding.kind, finding.kind.upper())}-{self._number(finding)}]")
-            position = finding.end
-        out.append(text[position:])
-        return "".join(out)
-
-    def _number(self, finding: Finding) -> int:
-        key = (finding.kind, _identity(finding))
-        if key not in self.numbers:
-            known = _same_person(finding, self.numbers)
-            if known is None:
-                self.counters[finding.kind] = self.counters.get(finding.kind, 0) + 1
-                known = self.counters[finding.kind]
-            self.numbers[key] = known
-        return self.numbers[key]
-
-
-def redact(text: str, findings: Iterable[Finding]) -> str:
-    """``text`` with every blocking finding replaced by a consistent numbered placeholder."""
-    return Redactor().apply(text, findings)
-
-
-def _identity(finding: Finding) -> str:
-    if finding.kind in ("bsn", "telefoonnummer", "iban"):
-        return re.sub(r"\W", "", finding.text).lower()
-    return " ".join(finding.text.lower().replace(".", " ").split())
-
-
-def _same_person(finding: Finding, numbers: dict[tuple[str, str], int]) -> int | None:
-    """A single first name or surname that is part of a full name seen before is that person."""
-    if finding.kind != "persoonsnaam":
-        return None
-    words = set(_identity(finding).split()) - PARTICLES
-    for (kind, identity), number in numbers.items():
-        if kind == "persoonsnaam" and words and words <= set(identity.split()):
-            return number
-    return None
 
 
 PERSON_LABELS = frozenset({"PER", "PERSON"})

@@ -6,19 +6,16 @@ broer Yonas", "gesprek met daan"), two or more capitalised words that are no Dut
 known organisation ("Senait Tesfay kwam ..."), a known first name in lower case that is no Dutch
 word ("sanne liep weg", "ilse van den berg"), and a first name that opens a sentence as the
 subject of a verb without an article ("Storm weigert de medicatie"). Word knowledge comes from
-deduce's first-name list and the Dutch word forms of ``spacy-lookups-data``.
+deduce's first-name list and the Dutch word lists of :mod:`ingest.lexicon`. Every candidate carries
+the rule that found it as its ``reason``; :mod:`ingest.name_weight` cuts and weighs it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
-from importlib import util as importlib_util
-from pathlib import Path
 
-import srsly
-
+from ingest.lexicon import dutch_verbs, dutch_words, first_names, is_common_word
 from ingest.privacy_rules import Candidate
 
 LABELS = r"(?:naam|voornaam|achternaam|roepnaam|kind|cliënt|client|jongere|betrokkene|moeder|vader|ouder)"
@@ -39,7 +36,10 @@ ACCOUNT_HOLDER = re.compile(
     rf"(?i:\bt\.\s?n\.\s?v\.?\s+(?:(?:fam\.?|familie|dhr\.?|mevr\.?|mw\.?|de heer|mevrouw)\s+)?)"
     rf"((?:{PARTICLES}\s+)*{NAME_WORD}(?:\s+{NAME_WORD})?)"
 )
-CAPITAL_NAME = rf"(?:{PARTICLES}\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’]+(?:-[A-ZÀ-ÖØ-ÞĀ-Ž]?[\wÀ-ſ'’]+)*"
+TUSSENVOEGSELS = r"(?:van|de|der|den|ter|ten|te|'t)"
+CAPITAL_NAME = (
+    rf"(?:(?i:{TUSSENVOEGSELS}|el|al|ben|bin|abu)[ \t]+)*[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’]+(?:-[A-ZÀ-ÖØ-ÞĀ-Ž]?[\wÀ-ſ'’]+)*"
+)
 # A title or a role that is always followed by a surname, whatever that surname means as a word:
 # "mevr. Vos", "de heer Nowak", "buurman Mol", "het gezin Popescu", "Pleegouders Dvořák".
 TITLED = re.compile(
@@ -50,7 +50,6 @@ SIGN_OFF = re.compile(
     r"(?im)^[ \t]*(?:met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|hartelijke groet(?:en)?|groet(?:en)?|"
     r"mvg|gr\.?|liefs|dank en groet)[ \t]*[,.!]?[ \t]*\n[ \t]*" + rf"({CAPITAL_NAME}(?:[ \t]+{CAPITAL_NAME})?)[ \t]*$"
 )
-TUSSENVOEGSELS = r"(?:van|de|der|den|ter|ten|te|'t)"
 # A lower-case first name where a name can stand in a hurried note: opening a sentence or line
 # ("sanne liep weg"), or followed by its surname ("ilse van den berg").
 LOWER_NAME = re.compile(
@@ -99,70 +98,12 @@ AUXILIARIES = frozenset(
         "belde",
     ]
 )
+BARE_LABEL = re.compile(r"(?i:\b(?:naam|voornaam|roepnaam))[ \t]+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)")
+RELATION_LOWER = re.compile(rf"(?i:\b{RELATIONS})[ \t]+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)")
 CAPITALISED_RUN = re.compile(
-    r"\b[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+(?:\s+(?:(?:van|de|der|den|el|al|ben|bin)\s+)*(?:(?:al|el|ben|abu|ibn)-)?"
+    r"\b[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+(?:[ \t]+(?:(?:van|de|der|den|el|al|ben|bin)[ \t]+)*(?:(?:al|el|ben|abu|ibn)-)?"
     r"[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+)+"
 )
-
-
-@lru_cache(maxsize=1)
-def dutch_words() -> frozenset[str]:
-    """Every Dutch word form in spaCy's lookup tables (forms and lemmas) and stop-word lists,
-    lower case."""
-    from spacy.lang.nl.stop_words import STOP_WORDS
-
-    words: set[str] = set(STOP_WORDS) | set(deduce_list("whitelist", "lst_stop_word"))
-    words |= set(deduce_list("whitelist", "lst_common_word"))
-    spec = importlib_util.find_spec("spacy_lookups_data")
-    if spec is None or not spec.origin:
-        return frozenset(words)
-    data = Path(spec.origin).parent / "data"
-    lookup = srsly.read_gzip_json(data / "nl_lemma_lookup.json.gz")
-    words.update(lookup.keys())
-    words.update(lookup.values())
-    for forms in srsly.read_gzip_json(data / "nl_lemma_index.json.gz").values():
-        words.update(forms)
-    return frozenset(w.lower() for w in words)
-
-
-@lru_cache(maxsize=1)
-def dutch_verbs() -> frozenset[str]:
-    """Dutch verb forms (for imperatives at the start of a sentence: "Pak", "Wijs")."""
-    spec = importlib_util.find_spec("spacy_lookups_data")
-    if spec is None or not spec.origin:
-        return frozenset()
-    index = srsly.read_gzip_json(Path(spec.origin).parent / "data" / "nl_lemma_index.json.gz")
-    verbs = {w.lower() for w in index.get("verb", [])}
-    return frozenset(verbs | {_stem(v) for v in verbs if v.endswith("en") and len(v) > 4})
-
-
-def _stem(infinitive: str) -> str:
-    """The Dutch verb stem, which is also the imperative: pakken -> pak, wijzen -> wijs."""
-    stem = infinitive[:-2]
-    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
-        stem = stem[:-1]
-    if stem.endswith("z"):
-        stem = stem[:-1] + "s"
-    elif stem.endswith("v"):
-        stem = stem[:-1] + "f"
-    return stem
-
-
-@lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    """First names from deduce's lookup list, lower case."""
-    return frozenset(deduce_list("names", "lst_first_name"))
-
-
-def deduce_list(group: str, name: str) -> list[str]:
-    """One of deduce's lookup lists (lower case), or nothing when deduce is not installed."""
-    spec = importlib_util.find_spec("deduce")
-    if spec is None or not spec.origin:
-        return []
-    items = Path(spec.origin).parent / "data" / "lookup" / "src" / group / name / "items.txt"
-    if not items.is_file():
-        return []
-    return [line.strip().lower() for line in items.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
@@ -172,7 +113,7 @@ def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
     for m in LABEL_VALUE.finditer(text):
         value = m.group(1).strip()
         if not known(value) and not all(w.lower() in words and w.lower() not in names for w in value.split()):
-            yield Candidate("persoonsnaam", m.start(1), m.start(1) + len(value), True)
+            yield Candidate("persoonsnaam", m.start(1), m.start(1) + len(value), True, "label")
     for pattern in (RELATION_NAME, WITH_NAME):
         for m in pattern.finditer(text):
             word = m.group(1)
@@ -186,7 +127,8 @@ def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
                 or lower_first_name
                 or (word[0].isupper() and lower in names and pattern is RELATION_NAME)
             ):
-                yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+                reason = "relatie" if pattern is RELATION_NAME else "kleine-letters"
+                yield Candidate("persoonsnaam", m.start(1), m.end(1), True, reason)
     for m in CAPITALISED_RUN.finditer(text):
         parts = [p for p in m.group(0).split() if p[0].isupper() or p[:3] in ("al-", "el-")]
         start = m.start()
@@ -196,20 +138,26 @@ def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
         if known(m.group(0)) or any(known(p) for p in parts) or any(_compound_with_word(p, words) for p in parts):
             continue
         if all(p.lower() not in words for p in parts):
-            yield Candidate("persoonsnaam", start, m.end(), True)
+            yield Candidate("persoonsnaam", start, m.end(), True, "hoofdletters")
     for m in RELATION_LEAD.finditer(text):
         word = m.group(1)
         if not known(word) and (word.lower() not in words or word.lower() in names):
-            yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+            yield Candidate("persoonsnaam", m.start(1), m.end(1), True, "relatie")
+    for pattern in (BARE_LABEL, RELATION_LOWER):  # "naam noah", "Moeder yasmina wilde ..."
+        for m in pattern.finditer(text):
+            word = m.group(1)
+            if word in names and not is_common_word(word) and not known(word):
+                yield Candidate("persoonsnaam", m.start(1), m.end(1), True, "label")
     for m in ACCOUNT_HOLDER.finditer(text):
         if not known(m.group(1)):
-            yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+            yield Candidate("persoonsnaam", m.start(1), m.end(1), True, "rekeninghouder")
     for pattern in (TITLED, SIGN_OFF):
         for m in pattern.finditer(text):
             value = m.group(1)
             first = value.split()[0]
             if not known(value) and (pattern is TITLED or first.lower() in names or first.lower() not in words):
-                yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+                reason = "titel" if pattern is TITLED else "afsluitgroet"
+                yield Candidate("persoonsnaam", m.start(1), m.end(1), True, reason)
     yield from _lower_case_names(text, known, words, names)
     yield from _sentence_subjects(text, known, names)
 
@@ -230,7 +178,7 @@ def _lower_case_names(
             continue
         if word in names and word not in words and not known(word):
             end = m.end(3) if m.group(3) else m.end(group)
-            yield Candidate("persoonsnaam", m.start(group), end, True)
+            yield Candidate("persoonsnaam", m.start(group), end, True, "kleine-letters")
 
 
 def _sentence_subjects(text: str, known: Callable[[str], bool], names: frozenset[str]) -> Iterator[Candidate]:
@@ -245,7 +193,7 @@ def _sentence_subjects(text: str, known: Callable[[str], bool], names: frozenset
         if subject.lower() in words and following in COPULAS:  # "Winter is zwaar", "Hoop is er"
             continue
         if (surname or first) and not known(subject) and _finite(following, verbs):
-            yield Candidate("persoonsnaam", m.start(1), m.end(1), True)
+            yield Candidate("persoonsnaam", m.start(1), m.end(1), True, "onderwerp")
 
 
 def _finite(word: str, verbs: frozenset[str]) -> bool:

@@ -1,20 +1,34 @@
 """Anonymisation gate, word lists: what is never a person (roles, organisations, places, words
-that make a name an institution) and what is always refused, from ``privacy.yaml``, the
-gazetteers and deduce's own place lists (the gate stage)."""
+that make a name an institution) and what is always refused, from ``privacy.yaml``,
+``organisaties.yaml``, the gazetteers and deduce's own place lists (the gate stage).
+
+Organisations are found in two ways: by name from the gazetteer ("Leo Kannerhuis", "Rb. Den Haag",
+"William Schrikker Stichting"), and by pattern: an institution word with a name after it
+("Stichting De Hoop", "Gezinshuis Van Dam", "Hof Arnhem-Leeuwarden") or before it ("Johan de Witt
+College", "Willem van Oranjeschool").
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from importlib import resources
 from importlib import util as importlib_util
 from pathlib import Path
+from typing import Any
 
-from ingest.names import deduce_list
+import yaml
+
+from ingest.lexicon import deduce_list, first_names, stop_words
 from kb.taxonomy import Taxonomy
+
+NAME_TOKEN = r"(?:'s[ -]|'t )?[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’&+.-]*"
+LINK = r"(?:[ \t]+(?:van|de|der|den|het|en|op|aan|in|voor|ter|ten|&)(?=[ \t]))*[ \t]+"
 
 
 @dataclass
 class Lists:
-    """Allowed words and places, and denied texts, lower-cased."""
+    """Allowed words and places, denied texts and organisation knowledge, lower-cased."""
 
     allowed: set[str] = field(default_factory=set)
     organisations: set[str] = field(default_factory=set)
@@ -22,34 +36,100 @@ class Lists:
     stop_words: set[str] = field(default_factory=set)
     denied: list[tuple[str, str]] = field(default_factory=list)
     institution_words: set[str] = field(default_factory=set)
+    abbreviations: set[str] = field(default_factory=set)
+    compass: set[str] = field(default_factory=set)
+    suffixes: tuple[str, ...] = ()
+    org_names: re.Pattern[str] | None = None
+    org_pattern: re.Pattern[str] | None = None
+
+    def organisation_spans(self, text: str) -> list[tuple[int, int, bool]]:
+        """(start, end, by_pattern) of every organisation name in ``text``: gazetteer names
+        (``by_pattern`` False) and institution words with a name after them (True)."""
+        spans = []
+        if self.org_names is not None:
+            spans += [(m.start(), m.end(), False) for m in self.org_names.finditer(text)]
+        if self.org_pattern is not None:
+            spans += [(m.start(), m.end(), True) for m in self.org_pattern.finditer(text)]
+        return spans
+
+    def is_place(self, fragment: str) -> bool:
+        """A place or region, also with a compass word or district ("Zuidoost-Drenthe",
+        "Rotterdam-Zuid", "Den Haag Laak", "Utrecht Overvecht")."""
+        key = " ".join(fragment.lower().split()).strip(".,;:()")
+        if key in self.places:
+            return True
+        parts = [p for p in re.split(r"[\s-]+", key) if p]
+        if len(parts) < 2:
+            return False
+        rest = [p for p in parts if p not in self.compass]
+        if len(rest) < len(parts) and rest and " ".join(rest) in self.places:
+            return True
+        if parts[0] in first_names():  # "Ede", "Lisse": a first name that is also a place
+            return False
+        return any(" ".join(parts[:i]) in self.places for i in range(len(parts) - 1, 0, -1))  # city + district
 
 
 def load_lists(taxonomy: Taxonomy) -> Lists:
-    """The gate's lists for one taxonomy: ``privacy.yaml`` plus every gazetteer name and place."""
+    """The gate's lists for one taxonomy: ``privacy.yaml`` and ``organisaties.yaml`` plus every
+    gazetteer name and place."""
     data = taxonomy.privacy
+    allowed_data = data.get("toegestaan") or {}
     allowed: set[str] = set()
-    for values in (data.get("toegestaan") or {}).values():
+    for values in allowed_data.values():
         allowed.update(" ".join(str(v).lower().split()) for v in values or [])
+    names: set[str] = set()
     for terms in taxonomy.gazetteer.values():
         for term in terms:
             allowed.add(term.code.lower())
             allowed.update(str(v).lower() for v in term.extra.get("varianten", []))
-    places = set((data.get("toegestaan") or {}).get("plaatsen") or [])
+    for term in taxonomy.gazetteer.get("INSTANTIE", ()):
+        names.add(term.code)
+        names.update(str(v) for v in term.extra.get("varianten", []))
+    places = {str(p).lower() for p in allowed_data.get("plaatsen") or []}
     places.update(_deduce_places())
     denied = [(str(d["tekst"]), str(d.get("soort", "persoonsnaam"))) for d in data.get("verboden") or []]
-    organisations = {str(v).lower() for v in (data.get("toegestaan") or {}).get("organisaties") or []}
+    organisations = {str(v).lower() for v in allowed_data.get("organisaties") or []}
     organisations |= {t.code.lower() for t in taxonomy.gazetteer.get("INSTANTIE", ())}
-    from spacy.lang.nl.stop_words import STOP_WORDS
-
-    stop_words = set(STOP_WORDS) | set(deduce_list("whitelist", "lst_stop_word"))
+    known = _organisation_data()
+    names.update(str(n) for n in (known.get("organisaties") or []) + (known.get("rechtspraak") or []))
+    names.update(str(n) for n in allowed_data.get("organisaties") or [])
+    prefixes = [str(p) for p in known.get("voorvoegsels") or []]
     return Lists(
         allowed=allowed,
         organisations=organisations,
-        places={p.lower() for p in places},
+        places=places,
         denied=denied,
-        stop_words=stop_words,
+        stop_words=set(stop_words()),
         institution_words={str(w).lower() for w in data.get("instellingswoorden") or []},
+        abbreviations={str(a).lower() for a in known.get("afkortingen") or []},
+        compass={str(c).lower() for c in known.get("windrichtingen") or []},
+        suffixes=tuple(str(s).lower() for s in known.get("achtervoegsels") or []),
+        org_names=_alternation(names),
+        org_pattern=_prefix_pattern(prefixes),
     )
+
+
+def _organisation_data() -> dict[str, Any]:
+    text = resources.files("kb").joinpath("data", "organisaties.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text) or {}
+
+
+def _alternation(names: set[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for all names, longest first, on word boundaries."""
+    ordered = sorted({" ".join(n.split()) for n in names if len(n.strip()) > 1}, key=len, reverse=True)
+    if not ordered:
+        return None
+    body = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in ordered)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def _prefix_pattern(prefixes: list[str]) -> re.Pattern[str] | None:
+    """An institution word (as written: capitalised, or an abbreviation) followed by one to four
+    name words: "Stichting De Hoop", "Rb. Den Haag", "Gezinshuis Bosch en Duin"."""
+    if not prefixes:
+        return None
+    heads = "|".join(sorted((re.escape(p) for p in prefixes), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{heads})\.?(?:{LINK}{NAME_TOKEN}){{1,4}}")
 
 
 def _deduce_places() -> set[str]:
@@ -62,3 +142,6 @@ def _deduce_places() -> set[str]:
     for items in root.glob("*/items.txt"):
         names.update(line.strip().lower() for line in items.read_text(encoding="utf-8").splitlines() if line.strip())
     return names
+
+
+__all__ = ["Lists", "load_lists", "deduce_list"]

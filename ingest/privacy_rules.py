@@ -38,10 +38,13 @@ BIRTH_WINDOW = 40
 
 @dataclass(frozen=True)
 class Candidate:
+    """A possible finding: its kind, span, whether it blocks, and the evidence (``reason``)."""
+
     kind: str
     start: int
     end: int
     blocking: bool
+    reason: str = ""
 
 
 def elfproef(digits: str) -> bool:

@@ -75,7 +75,7 @@ def test_check_cli(tmp_path: Path) -> None:
     assert first["ok"] is False
     text = bad.read_text(encoding="utf-8")
     for finding in first["findings"]:
-        assert set(finding) == {"kind", "text", "start", "end", "line", "blocking"}
+        assert set(finding) == {"kind", "text", "start", "end", "line", "blocking", "reason"}
         assert text[finding["start"] : finding["end"]] == finding["text"]
     assert {(f["kind"], f["text"]) for f in first["findings"]} >= {
         ("persoonsnaam", NAME),
