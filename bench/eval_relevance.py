@@ -4,9 +4,14 @@ For every query in ``tests/data/relevantie.yaml`` (keywords, questions, abbrevia
 variants, paraphrases) both systems return their top 10 over the same cases: Leerlus, and SQLite
 FTS5 with the ``unicode61`` tokenizer and bm25 (no Dutch analysis, query words OR-ed). Prints
 nDCG@10, recall@10, MRR (first case graded 2 or 3) and the share of queries with a grade-3 case in
-the top 5, per kind of query and overall. Usage:
+the top 5, per kind of query and overall.
 
-    python bench/eval_relevance.py [--set tests/data/relevantie.yaml] [--per-vraag]
+A ruler can also be a folder with its own corpus (``casussen/*.md``) and ``oordelen.yaml`` holding
+``vragen`` and ``zaden``: seed cases with graded similar cases. Similar cases are then measured too,
+Leerlus's "vergelijkbare casussen" against a BM25 more-like-this over the same corpus (the seed's
+25 most distinctive words by tf-idf, OR-ed, in FTS5). Usage:
+
+    python bench/eval_relevance.py [--set tests/data/relevantie.yaml | --set tests/data/precedenten_a]
 """
 
 from __future__ import annotations
@@ -17,14 +22,16 @@ import re
 import sqlite3
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ingest import runner  # noqa: E402
 from ingest.parse import parse_case  # noqa: E402
 from ingest.runner import case_files, ingest  # noqa: E402
 from kb.knowledge import KnowledgeBase  # noqa: E402
@@ -66,33 +73,59 @@ class Fts5Baseline:
         self.db.execute(
             "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, titel, body, besluit, lessen, tokenize='unicode61')"
         )
+        self.words: dict[str, Counter[str]] = {}
+        stored = {case_id for case_id, _ in kb.stored_files().values()}
         for path in case_files(content):
             record = parse_case(path.read_bytes(), path=str(path), rel_path=path.name, taxonomy=kb.taxonomy).record
-            if record is not None:
+            if record is not None and record.id in stored:  # the same documents: what Leerlus let in
                 row = (record.id, record.titel, record.body_text, record.besluit or "", record.lessen_text)
                 self.db.execute("INSERT INTO docs VALUES (?,?,?,?,?)", row)
+                self.words[record.id] = Counter(re.findall(r"\w+", " ".join(row[1:]).lower()))
+        self.df: Counter[str] = Counter(w for counts in self.words.values() for w in counts)
 
-    def search(self, query: str) -> list[str]:
+    def search(self, query: str, limit: int = K) -> list[str]:
         words = list(dict.fromkeys(re.findall(r"\w+", query.lower())))
         if not words:
             return []
         match = " OR ".join(f'"{w}"' for w in words)
-        rows = self.db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, K))
+        rows = self.db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, limit))
         return [r[0] for r in rows]
 
+    def more_like_this(self, case_id: str, terms: int = 25) -> list[str]:
+        """BM25 over the seed's most distinctive words (tf-idf, words of 3+ letters), seed left out."""
+        n = len(self.words)
+        counts = self.words[case_id]
+        weight = {w: tf * math.log(n / self.df[w]) for w, tf in counts.items() if len(w) >= 3 and not w.isdigit()}
+        top = [w for w, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:terms]]
+        return [d for d in self.search(" ".join(top), limit=K + 1) if d != case_id][:K]
 
-def evaluate(kb: KnowledgeBase, path: Path = DEFAULT_SET, content: Path = CONTENT) -> dict[str, dict[str, Scores]]:
-    """Mean scores per system ("leerlus", "bm25") and per kind of query, plus "alle"."""
-    queries = yaml.safe_load(path.read_text(encoding="utf-8"))["vragen"]
-    baseline = Fts5Baseline(content, kb)
+
+def ruler(path: Path) -> tuple[dict[str, Any], Path]:
+    """The judgments and the corpus they were made on: a YAML file over ``content/``, or a folder
+    with ``oordelen.yaml`` and its own ``casussen/``."""
+    if path.is_dir():
+        return yaml.safe_load((path / "oordelen.yaml").read_text(encoding="utf-8")), path / "casussen"
+    return yaml.safe_load(path.read_text(encoding="utf-8")), CONTENT
+
+
+def evaluate(kb: KnowledgeBase, path: Path = DEFAULT_SET, content: Path | None = None) -> dict[str, dict[str, Scores]]:
+    """Mean scores per system ("leerlus", "bm25") and per kind of query, plus "alle"; with seeds
+    also the kind "vergelijkbaar" (Leerlus's similar cases against BM25 more-like-this)."""
+    data, corpus = ruler(path)
+    baseline = Fts5Baseline(content or corpus, kb)
     per: dict[str, dict[str, list[Scores]]] = {"leerlus": defaultdict(list), "bm25": defaultdict(list)}
-    for q in queries:
+    for q in data.get("vragen") or []:
         judged = {str(k): int(v) for k, v in q["oordelen"].items()}
         ours = [h.id for h in kb.search(make_request(query=q["vraag"], limit=K, highlight=False)).hits]
         for system, ranking in (("leerlus", ours), ("bm25", baseline.search(q["vraag"]))):
             s = score(ranking, judged)
             per[system][q["soort"]].append(s)
             per[system]["alle"].append(s)
+    for seed in data.get("zaden") or []:
+        judged = {str(k): int(v) for k, v in seed["oordelen"].items()}
+        ours = [s.id for s in kb.similar(seed["casus"], K)]
+        for system, ranking in (("leerlus", ours), ("bm25", baseline.more_like_this(seed["casus"]))):
+            per[system]["vergelijkbaar"].append(score(ranking, judged))
     return {system: {kind: _mean(v) for kind, v in kinds.items()} for system, kinds in per.items()}
 
 
@@ -101,9 +134,17 @@ def _mean(scores: list[Scores]) -> Scores:
     return Scores(*(sum(getattr(s, f) for s in scores) / n for f in ("ndcg", "recall", "rr", "top5")))
 
 
-def sample_kb(data_dir: Path) -> KnowledgeBase:
-    kb = KnowledgeBase(Settings(data_dir=data_dir, content_dir=CONTENT))
-    ingest(kb)
+def sample_kb(data_dir: Path, content: Path = CONTENT) -> KnowledgeBase:
+    """The corpus ingested. A ruler's own corpus is fictional and written without personal data;
+    the gate is measured by ``bench/eval_privacy.py``, so here it does not stand between the ruler
+    and the ranking (a refused case would count as a miss for the wrong reason)."""
+    kb = KnowledgeBase(Settings(data_dir=data_dir, content_dir=content))
+    if content != CONTENT:
+        runner.gate_refusal = lambda *_args, **_kwargs: []  # type: ignore[assignment]
+    report = ingest(kb)
+    refused = [str(i) for i in report.issues if i.is_error]
+    if refused:
+        print("niet ingelezen:", *refused, sep="\n  ", file=sys.stderr)
     return kb
 
 
@@ -111,9 +152,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=DEFAULT_SET)
     args = parser.parse_args()
-    kb = sample_kb(Path(tempfile.mkdtemp(prefix="leerlus-relevantie-")))
+    _, corpus = ruler(args.set)
+    kb = sample_kb(Path(tempfile.mkdtemp(prefix="leerlus-relevantie-")), corpus)
     results = evaluate(kb, args.set)
-    kinds = sorted(k for k in results["leerlus"] if k != "alle") + ["alle"]
+    kinds = sorted(k for k in results["leerlus"] if k not in ("alle", "vergelijkbaar"))
+    kinds += [k for k in ("alle", "vergelijkbaar") if k in results["leerlus"]]
     print(f"{'soort':<12} {'systeem':<8} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'top-5':>6}")
     for kind in kinds:
         for system in ("leerlus", "bm25"):

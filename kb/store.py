@@ -193,6 +193,10 @@ def tag_values(*, session: Session) -> dict[str, dict[str, int]]:
     return out
 
 
+def case_count(*, session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Case)).one())
+
+
 def unknown_link_targets(*, session: Session) -> list[tuple[str, str]]:
     """Links whose target id is not a stored case, as ``(source, target)``."""
     rows = session.exec(

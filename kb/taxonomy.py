@@ -25,6 +25,7 @@ DATA_FILES = (
     "signaalwoorden.yaml",
     "privacy.yaml",
     "kalibratie.yaml",
+    "rangschikking.yaml",
 )
 # Entity label -> (data file, list key) of the gazetteers.
 GAZETTEERS = {
@@ -60,6 +61,7 @@ class Taxonomy:
     signal_groups: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
     privacy: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     kalibratie: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    rangschikking: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     _law_variants: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     _hulpvraag_lookup: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -169,6 +171,7 @@ def load_taxonomy(override_dir: Path | None = None) -> Taxonomy:
         signal_groups={str(k): tuple(str(p) for p in v) for k, v in groups.items()},
         privacy=data["privacy.yaml"],
         kalibratie=data["kalibratie.yaml"],
+        rangschikking=data["rangschikking.yaml"],
         _law_variants=variants,
         _hulpvraag_lookup=lookup,
     )

@@ -30,6 +30,7 @@ from kb.index.analysis import dutch_analyzer
 from kb.index.facets import Tables, bitmask, build_tables
 from kb.index.facets import count as facet_counts
 from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, BoostedBy, QueryBuilder
+from kb.index.similarity import more_like_case
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
 from kb.search import Hit, SearchRequest, SearchResult
 from kb.taxonomy import Taxonomy, load_taxonomy
@@ -148,14 +149,11 @@ class WhooshIndex:
 
     # -- similarity ------------------------------------------------------------------------
 
-    def similar_text(self, case_id: str, top: int = 40) -> dict[str, float]:
-        """Cases whose text resembles this case (Whoosh ``more_like`` on the body), id -> score."""
+    def similar_text(self, case_id: str, fields: tuple[str, ...], top: int = 40, n: int = 60) -> dict[str, float]:
+        """Cases whose text in ``fields`` resembles this case's (see :mod:`kb.index.similarity`)."""
         searcher = self.refresh()
         docnum = searcher.document_number(id=case_id)
-        if docnum is None:
-            return {}
-        results = searcher.more_like(docnum, "body", top=top, numterms=25, normalize=True)
-        return {hit["id"]: float(hit.score) for hit in results}
+        return {} if docnum is None else more_like_case(searcher, docnum, fields, numterms=n, top=top)
 
     def similar_to_text(self, text: str, *, blocker: str | None = None, top: int = 5) -> dict[str, float]:
         """Cases whose body resembles ``text`` (a draft that is not in the index), optionally only

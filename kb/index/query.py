@@ -33,6 +33,7 @@ FACET_FIELD = {"WET": "wetten", "INSTANTIE": "instanties", "VOORZIENING": "voorz
 FACET_BOOST = 2.0
 SYNTAX = re.compile(r'["():^~*?\[\]{}]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 WORD = re.compile(r"[\w'’-]+")
+QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
 
 
 class _ProgressingAndMaybeMatcher(AndMaybeMatcher):
@@ -100,6 +101,7 @@ class QueryBuilder:
         as the compound the cases use ("jeugd hulp" -> "jeugdhulp")."""
         if len(text) > MAX_QUERY_CHARS:
             return Built(self.plain(text), degraded=True)
+        text = QUESTION_MARK.sub(" ", text).strip() or text  # a question mark, not a wildcard
         named = self._named(text)
         expanded = self._expand(text) if named else text
         if reader is not None and not SYNTAX.search(text):
