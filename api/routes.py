@@ -155,6 +155,7 @@ class CaseIn(BaseModel):
     uitkomst: str | None = None
     lessen: LessonsIn = LessonsIn()
     verwijzingen: list[str] = []
+    geen_persoonsgegevens: list[str] = Field(default=[], description="Waarschuwingen die geen persoonsgegeven zijn.")
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201, summary="Nieuwe casus")

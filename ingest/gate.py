@@ -28,12 +28,13 @@ from ingest.name_weight import REASONS, NameWeigher, pieces
 from ingest.names import find_names
 from ingest.privacy_lists import load_lists
 from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all, is_case_date
-from ingest.redaction import FRONT_MATTER, PLACEHOLDER, Redactor, redact
+from ingest.redaction import FRONT_MATTER, PLACEHOLDER, Redactor, redact, with_marks
 from kb.taxonomy import Taxonomy, load_taxonomy
 
 BLOCKING = ("persoonsnaam", "bsn", "geboortedatum", "adres", "telefoonnummer", "e-mailadres", "iban")
 SERVICE_NUMBERS = ("0800", "0900", "0906", "0909")  # free and paid service lines, never a person
 MARK_FIELD = "geen_persoonsgegevens"
+MARK_REASON = "persoonsgegeven in geen_persoonsgegevens: een markering mag alleen een waarschuwing opheffen"
 CHECKED = {
     "bsn": "negen cijfers die de elfproef doorstaan",
     "iban": "IBAN met geldige controle",
@@ -120,24 +121,41 @@ class Gate:
     def check(self, text: str, marked: Iterable[str] = ()) -> GateResult:
         """All findings in ``text`` (offsets into ``text`` as given) and a redacted version.
         Warnings whose text is in ``marked`` or in the front matter's ``geen_persoonsgegevens`` are
-        the author's "geen persoonsgegeven" and move to ``GateResult.marked``."""
+        the author's "geen persoonsgegeven" and move to ``GateResult.marked``; a mark never
+        unblocks a blocking finding, and a mark that is itself personal data blocks."""
         self.load()
+        marked = list(marked)
+        listed, field = _mark_field(text)
+        blanked = text[: field[0]] + re.sub(r"[^\n]", " ", text[field[0] : field[1]]) + text[field[1] :]
+        findings = self._find(blanked, text)
+        for value in listed:
+            if any(f.blocking for f in self._find(value, value)):
+                at = text.find(value, field[0], field[1])
+                line = text.count("\n", 0, at) + 1
+                findings.append(Finding("persoonsnaam", value, at, at + len(value), line, True, MARK_REASON))
+        findings, kept = _split_marks(sorted(findings, key=lambda f: f.start), [*marked, *listed])
+        redacted = redact(text, findings)
+        asked = {_mark_key(m) for m in marked}
+        redacted = with_marks(redacted, MARK_FIELD, [f.text for f in kept if _mark_key(f.text) in asked])
+        return GateResult(findings=tuple(findings), redacted=redacted, marked=tuple(kept))
+
+    def _find(self, scan: str, text: str) -> list[Finding]:
+        """Findings in ``scan``, with their text taken from ``text`` (the same text, or the same
+        with the mark field blanked out)."""
         persons: list[Candidate] = []
         others: list[Candidate] = []
-        for c in self._deduce_candidates(text):
+        for c in self._deduce_candidates(scan):
             (persons if c.kind == "persoonsnaam" else others).append(c)
-        others += find_all(text)
-        persons += [c for c in find_names(text, self._allowed) if not self._inside_allowed(text, c)]
-        for c in self._denied(text):
+        others += find_all(scan)
+        persons += [c for c in find_names(scan, self._allowed) if not self._inside_allowed(scan, c)]
+        for c in self._denied(scan):
             (persons if c.kind == "persoonsnaam" else others).append(c)
         if self.person_model is not None:
-            persons += [Candidate("persoonsnaam", s, e, True, "model") for s, e in self.person_model(text)]
-        others = [c for c in others if c.kind != "datum" or not is_case_date(text, c.start)]
-        others = [c for c in others if not self._service_number(text, c)]
-        others = [Candidate(c.kind, s, e, c.blocking, c.reason) for c in others for s, e in _lines(text, c)]
-        findings = self._merge(text, self.weigher.weigh(text, persons) + others)
-        findings, kept = _apply_marks(text, findings, marked)
-        return GateResult(findings=tuple(findings), redacted=redact(text, findings), marked=tuple(kept))
+            persons += [Candidate("persoonsnaam", s, e, True, "model") for s, e in self.person_model(scan)]
+        others = [c for c in others if c.kind != "datum" or not is_case_date(scan, c.start)]
+        others = [c for c in others if not self._service_number(scan, c)]
+        others = [Candidate(c.kind, s, e, c.blocking, c.reason) for c in others for s, e in _lines(scan, c)]
+        return self._merge(text, self.weigher.weigh(scan, persons) + others)
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -239,30 +257,29 @@ def _lines(text: str, candidate: Candidate) -> list[tuple[int, int]]:
     return list(pieces(text, candidate.start, candidate.end, lines_only=True))
 
 
-def _apply_marks(text: str, findings: list[Finding], marked: Iterable[str]) -> tuple[list[Finding], list[Finding]]:
-    """Split off the warnings the author marked "geen persoonsgegeven"; a blocking finding is never
-    unblocked by a mark. The mark field itself in the front matter is not a finding."""
-    marks = {_mark_key(m) for m in marked}
-    field = (0, 0)
+def _mark_field(text: str) -> tuple[list[str], tuple[int, int]]:
+    """The author's "geen persoonsgegeven" marks in the front matter, and where that field is."""
     front = FRONT_MATTER.match(text)
-    if front is not None:
-        try:
-            values = yaml.safe_load(front.group(1)) or {}
-        except yaml.YAMLError:
-            values = {}
-        listed = values.get(MARK_FIELD) if isinstance(values, dict) else None
-        if isinstance(listed, list):
-            marks |= {_mark_key(str(m)) for m in listed}
-        elif isinstance(listed, str):
-            marks.add(_mark_key(listed))
-        m = re.search(rf"(?m)^{MARK_FIELD}:.*(?:\n[ \t]+-.*)*", front.group(1))
-        if m is not None:
-            field = (front.start(1) + m.start(), front.start(1) + m.end())
+    if front is None:
+        return [], (0, 0)
+    m = re.search(rf"(?m)^{MARK_FIELD}:.*(?:\n[ \t]+-.*)*", front.group(1))
+    if m is None:
+        return [], (0, 0)
+    try:
+        listed = yaml.safe_load(m.group(0)).get(MARK_FIELD)
+    except (yaml.YAMLError, AttributeError):
+        listed = None
+    values = [str(v) for v in listed] if isinstance(listed, list) else [str(listed)] if listed else []
+    return values, (front.start(1) + m.start(), front.start(1) + m.end())
+
+
+def _split_marks(findings: list[Finding], marks: Iterable[str]) -> tuple[list[Finding], list[Finding]]:
+    """Split off the warnings the author marked "geen persoonsgegeven"; a blocking finding is never
+    unblocked by a mark."""
+    keys = {_mark_key(m) for m in marks}
     kept, set_aside = [], []
     for finding in findings:
-        if field[0] <= finding.start < field[1] and not finding.blocking:
-            continue
-        if not finding.blocking and _mark_key(finding.text) in marks:
+        if not finding.blocking and _mark_key(finding.text) in keys:
             set_aside.append(finding)
         else:
             kept.append(finding)

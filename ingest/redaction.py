@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
+import yaml
+
 PLACEHOLDER = {
     "persoonsnaam": "PERSOON",
     "bsn": "BSN",
@@ -153,3 +155,25 @@ def _yaml_safe(original: str, redacted: str) -> str:
             value = m.group(2).rstrip()
             lines[i] = m.group(1) + '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return redacted[: front.start(1)] + "\n".join(lines) + redacted[front.end(1) :]
+
+
+def with_marks(text: str, field: str, marks: Iterable[str]) -> str:
+    """``text`` with ``marks`` added to the list ``field`` of its YAML front matter (the author's
+    "geen persoonsgegeven" choices, kept with the case); text without front matter is returned as
+    it is."""
+    front = FRONT_MATTER.match(text)
+    marks = list(marks)
+    if front is None or not marks:
+        return text
+    body = front.group(1)
+    existing = re.search(rf"(?m)^{re.escape(field)}:.*\n(?:[ \t]+-.*\n)*", body)
+    try:
+        values = yaml.safe_load(body) or {}
+    except yaml.YAMLError:
+        return text
+    known = values.get(field) if isinstance(values, dict) else None
+    merged = list(dict.fromkeys([*(known if isinstance(known, list) else []), *marks]))
+    line = yaml.safe_dump({field: merged}, allow_unicode=True, default_flow_style=None, width=1000)
+    at = (existing.start(), existing.end()) if existing is not None else (len(body), len(body))
+    body = body[: at[0]] + line + body[at[1] :]
+    return text[: front.start(1)] + body + text[front.end(1) :]

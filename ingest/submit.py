@@ -19,15 +19,16 @@ from typing import Any
 
 import yaml
 
-from ingest.gate import Finding, Gate, Redactor
+from ingest.gate import MARK_FIELD, Finding, Gate, Redactor
 from ingest.issues import Issue
 from ingest.parse import parse_case
+from ingest.redaction import PLACEHOLDER_PATTERN, strip_placeholders
 from ingest.runner import IngestReport, ingest
 from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
 
 TEXT_FIELDS = ("id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "besluit", "mandaat", "uitkomst")
-LIST_FIELDS = ("hulpvraag", "wetten", "blokkades", "lessen_casus", "lessen_systeem", "verwijzingen")
+LIST_FIELDS = ("hulpvraag", "wetten", "blokkades", "lessen_casus", "lessen_systeem", "verwijzingen", MARK_FIELD)
 BODY = "tekst"
 
 
@@ -41,15 +42,17 @@ class Submission:
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Submission:
-        values = {k: str(data.get(k) or "").strip() for k in TEXT_FIELDS}
-        lists = {k: _as_list(data.get(k), lines_only=k.startswith("lessen")) for k in LIST_FIELDS}
-        return cls(values=values, lists=lists, body=str(data.get(BODY) or ""))
+        values = {k: _lf(str(data.get(k) or "")).strip() for k in TEXT_FIELDS}
+        lists = {k: _as_list(data.get(k), lines_only=k.startswith("lessen") or k == MARK_FIELD) for k in LIST_FIELDS}
+        return cls(values=values, lists=lists, body=_lf(str(data.get(BODY) or "")))
 
     def items(self) -> list[tuple[str, str]]:
-        """(field name, text) of everything the author wrote, list items as ``naam[i]``."""
+        """(field name, text) of everything the author wrote, list items as ``naam[i]``; the
+        author's "geen persoonsgegeven" marks are a decision about the text, not text."""
         out = [(k, v) for k, v in self.values.items() if v]
         for k, values in self.lists.items():
-            out += [(f"{k}[{i}]", v) for i, v in enumerate(values)]
+            if k != MARK_FIELD:
+                out += [(f"{k}[{i}]", v) for i, v in enumerate(values)]
         if self.body:
             out.append((BODY, self.body))
         return out
@@ -90,6 +93,21 @@ class PersonalDataRefused(LeerlusError):
         }
 
 
+class WarningsToCheck(LeerlusError):
+    """Nothing blocks, but the gate asks the author to check some words first (web form only);
+    each can be marked "geen persoonsgegeven" in one click."""
+
+    status = 409
+    code = "controleer"
+
+    def __init__(self, findings: list[FieldFinding]) -> None:
+        super().__init__("controleer de gemarkeerde woorden: markeer ze als 'geen persoonsgegeven' of pas de tekst aan")
+        self.findings = findings
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "findings": [f.to_dict() for f in self.findings]}
+
+
 class InvalidCase(LeerlusError):
     status = 422
     code = "ongeldige-casus"
@@ -108,11 +126,18 @@ def screen(submission: Submission, gate: Gate) -> tuple[list[FieldFinding], Subm
     redacted = Submission(values=dict(submission.values), lists={k: list(v) for k, v in submission.lists.items()})
     redacted.body = submission.body
     redactor = Redactor()
-    for name, text in submission.items():
-        result = gate.check(text)
+    marks = submission.lists.get(MARK_FIELD, [])
+    results = [(name, text, gate.check(text, marked=marks)) for name, text in submission.items()]
+    for _name, _text, result in results:  # full names anywhere number a first name everywhere
+        redactor.learn(result.findings)
+    for name, text, result in results:
         findings += [FieldFinding(name, f) for f in result.findings]
         if not result.ok:
             _put(redacted, name, redactor.apply(text, result.findings))
+    used = sorted({f.text for _name, _text, result in results for f in result.marked}, key=str.lower)
+    redacted.lists[MARK_FIELD] = used  # a mark that matches no warning is dropped: marks are never text
+    if PLACEHOLDER_PATTERN.search(redacted.values.get("id", "")):
+        redacted.values["id"] = ""  # an id is made afresh from datum and titel, never from a placeholder
     return findings, redacted
 
 
@@ -122,7 +147,7 @@ def compose(submission: Submission, case_id: str) -> str:
     for key in TEXT_FIELDS[1:]:
         if submission.values.get(key):
             front[key] = submission.values[key]
-    for key in ("hulpvraag", "wetten", "blokkades", "verwijzingen"):
+    for key in ("hulpvraag", "wetten", "blokkades", "verwijzingen", MARK_FIELD):
         if submission.lists.get(key):
             front[key] = submission.lists[key]
     lessons = {k: submission.lists.get(f"lessen_{k}") for k in ("casus", "systeem")}
@@ -132,11 +157,24 @@ def compose(submission: Submission, case_id: str) -> str:
     return f"---\n{header}---\n\n{submission.body.strip()}\n"
 
 
-def submit(submission: Submission, *, kb: KnowledgeBase, gate: Gate) -> tuple[str, IngestReport]:
-    """Gate, validate, write and ingest a new case; returns its id. Raises a Dutch error otherwise."""
+def submit(
+    submission: Submission, *, kb: KnowledgeBase, gate: Gate, check_warnings: bool = False
+) -> tuple[str, IngestReport]:
+    """Gate, validate, write and ingest a new case; returns its id. Raises a Dutch error otherwise.
+    With ``check_warnings`` (the web form) name warnings the author has not marked "geen
+    persoonsgegeven" are shown first (:class:`WarningsToCheck`); elsewhere they do not stop a case.
+    The marks are kept in the case's front matter (``geen_persoonsgegevens``)."""
     findings, redacted = screen(submission, gate)
     if any(f.finding.blocking for f in findings):
         raise PersonalDataRefused(findings, redacted)
+    to_check = [f for f in findings if not f.finding.blocking and f.finding.kind == "persoonsnaam"]
+    if check_warnings and to_check:
+        raise WarningsToCheck(to_check)
+    submission = Submission(
+        values=submission.values,
+        lists={**submission.lists, MARK_FIELD: redacted.lists[MARK_FIELD]},
+        body=submission.body,
+    )
     content = kb.settings.content_dir
     case_id = submission.values.get("id") or _free_id(content, submission)
     text = compose(submission, case_id)
@@ -160,7 +198,7 @@ def _write_atomically(target: Path, text: str) -> None:
 
 def _free_id(content: Path, submission: Submission) -> str:
     datum = submission.values.get("datum", "")[:7] or "zonder-datum"
-    base = f"{datum}-{slug(submission.values.get('titel', '')) or 'casus'}"
+    base = f"{datum}-{slug(strip_placeholders(submission.values.get('titel', ''))) or 'casus'}"
     candidate, n = base, 2
     while (content / f"{candidate}.md").exists():
         candidate, n = f"{base}-{n}", n + 1
@@ -176,6 +214,11 @@ def slug(text: str, limit: int = 50) -> str:
             break
         out = f"{out}-{word}" if out else word
     return out
+
+
+def _lf(text: str) -> str:
+    """Browsers send line breaks in form fields as CRLF; a case file has the author's lines as LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _as_list(value: Any, *, lines_only: bool = False) -> list[str]:

@@ -24,6 +24,7 @@ TEXT_FIELDS = ("titel", "regio", "team", "besluit", "mandaat", "uitkomst")
 KNOWN = (
     "id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "hulpvraag",
     "wetten", "blokkades", "blokkades_afgewezen", "besluit", "mandaat", "uitkomst", "lessen", "verwijzingen",
+    "geen_persoonsgegevens",
 )  # fmt: skip
 
 

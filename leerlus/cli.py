@@ -285,6 +285,10 @@ def check(
         Path | None,
         typer.Option("--write-redacted", help="Schrijf een geanonimiseerde kopie naar dit bestand (of deze map)."),
     ] = None,
+    not_personal: Annotated[
+        list[str] | None,
+        typer.Option("--geen-persoonsgegeven", help="Een waarschuwing die geen persoonsgegeven is (herhaalbaar)."),
+    ] = None,
 ) -> None:
     """Controleer teksten op persoonsgegevens voordat ze de kennisbank in gaan."""
     from ingest.gate import get_gate
@@ -293,7 +297,7 @@ def check(
     settings = Settings()
     gate = get_gate(settings.taxonomy_dir, settings.spacy_model)
     inputs = _read_inputs(files or [])
-    results = [(name, gate.check(text)) for name, text in inputs]
+    results = [(name, gate.check(text, marked=not_personal or ())) for name, text in inputs]
     for name, result in results:
         if as_json:
             line = {"file": name, **result.to_dict()} if name is not None else result.to_dict()

@@ -219,3 +219,122 @@ def test_trained_model_persons_are_blocked(gate: Gate, tmp_path: Path) -> None:
     with_model._deduce = gate._deduce  # share deduce; the model is what differs
     result = with_model.check(text)
     assert [(f.kind, f.text) for f in result.blocking] == [("persoonsnaam", "zorrovleer")]
+
+
+# -- redaction that keeps the text, and findings with strength (#13) -----------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "redactie"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in GOLDEN.glob("*.md") if not p.stem.endswith(".verwacht")))
+def test_golden_redaction(gate: Gate, name: str) -> None:
+    """Input and expected redaction side by side: only the personal data changes; headings, lines,
+    common nouns before a name, front matter and the final newline stay; one person, one number."""
+    text = (GOLDEN / f"{name}.md").read_text(encoding="utf-8")
+    expected = (GOLDEN / f"{name}.verwacht.md").read_text(encoding="utf-8")
+    result = gate.check(text)
+    assert result.redacted == expected
+    assert result.redacted.count("\n") == text.count("\n") and result.redacted.endswith("\n")
+    for finding in result.findings:
+        assert "\n" not in finding.text and text[finding.start : finding.end] == finding.text
+    if result.redacted.startswith("---\n"):
+        import yaml
+
+        front = yaml.safe_load(result.redacted.split("---\n")[1])
+        assert all(isinstance(v, (str, int, list)) for v in front.values())  # still valid, still text
+
+
+def test_the_issue_example_keeps_heading_noun_and_one_number(gate: Gate) -> None:
+    redacted = gate.check((GOLDEN / "thuiszitter.md").read_text(encoding="utf-8")).redacted
+    assert redacted.startswith("# Thuiszitter [PERSOON-1] (15)\n")
+    assert "\n## Afspraken\n\n[PERSOON-1] start na de kerstvakantie" in redacted
+    assert "Moeder [PERSOON-2] woont" in redacted and "[PERSOON-3]" not in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Gesprek met mevrouw Bakker over de opvoeding.", "Bakker"),  # title
+        ("Moeder Sandra wil meer hulp.", "Sandra"),  # relation word
+        ("Moeder yasmina wilde liever niet bellen.", "yasmina"),  # relation word, lower case
+        ("Jan Bakker belde het wijkteam.", "Jan Bakker"),  # first name and a surname-like word
+        ("Het gesprek met J.P. de Wit liep goed.", "J.P. de Wit"),  # initials and surname
+        ("Sem zit sinds een jaar thuis.", "Sem"),  # a first name that is no Dutch word
+        ("Roos (11) vertelde over de ruzies.", "Roos"),  # a name with an age
+        ("Storm weigert de medicatie.", "Storm"),  # a first name as the subject of a verb
+        ("De buurvrouw sprak met Roos over school.", "Roos"),  # a capitalised name mid-sentence
+    ],
+)
+def test_strong_evidence_refuses(gate: Gate, text: str, found: str) -> None:
+    result = gate.check(text)
+    assert [f.text for f in result.blocking] == [found], result.findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Daarna volgde een lange periode zonder aanbod. Verder was er geen regie.",
+        "Ouders hadden al drie scholen benaderd. Samen met school is een plan gemaakt.",
+        "Gevraagd werd om een arrangement op grond van art. 2.3 Jeugdwet (Stb. 2014, 105).",
+        "De Rb. Den Haag en het Hof Arnhem-Leeuwarden oordeelden anders; de CRvB volgde.",
+        "De GI (William Schrikker Stichting) vroeg een machtiging; Karakter had een wachtlijst.",
+        "Het Leo Kannerhuis en de Willem van Oranjeschool werkten samen met Stichting Jan Pieter Heije.",
+        "# Wat liep vast\n\nKarakter had een wachttijd. Inmiddels woont de jongen in Noord-Limburg.",
+        "Het wijkteam Utrecht Overvecht en de jeugdregio Zuidoost-Drenthe bespraken de casus.",
+    ],
+)
+def test_weak_or_no_evidence_never_refuses(gate: Gate, text: str) -> None:
+    result = gate.check(text)
+    assert result.ok, result.blocking
+    assert result.redacted == text
+
+
+def test_weak_evidence_is_a_warning_with_a_reason(gate: Gate) -> None:
+    result = gate.check("Roos en de wijkcoach spraken af dat school start.")
+    assert result.ok
+    [warning] = result.findings
+    assert (warning.kind, warning.text, warning.blocking) == ("persoonsnaam", "Roos", False)
+    assert warning.reason.startswith("controleer")
+
+
+def test_a_name_that_recurs_is_strong_everywhere(gate: Gate) -> None:
+    text = "Roos de Vries is twaalf. Roos en haar moeder kwamen samen. Later belde Kacper Nowak; Kacper wil hulp."
+    result = gate.check(text)
+    assert [f.text for f in result.blocking] == ["Roos de Vries", "Roos", "Kacper Nowak", "Kacper"]
+    assert result.redacted == (
+        "[PERSOON-1] is twaalf. [PERSOON-1] en haar moeder kwamen samen. Later belde [PERSOON-2]; [PERSOON-2] wil hulp."
+    )
+
+
+def test_a_first_name_before_the_full_name_gets_its_number(gate: Gate) -> None:
+    redacted = gate.check("Sem belde. Daarna kwam Fatima el Amrani, en toen Sem van Dijk zelf.").redacted
+    assert redacted == "[PERSOON-1] belde. Daarna kwam [PERSOON-2], en toen [PERSOON-1] zelf."
+
+
+def test_marks_set_warnings_aside_but_never_unblock(gate: Gate) -> None:
+    text = "---\ntitel: Overleg\ngeen_persoonsgegevens: [Roos]\n---\nRoos en de wijkcoach spraken af. Mevrouw Bakker belde.\n"
+    result = gate.check(text)
+    assert [f.text for f in result.marked] == ["Roos"]
+    assert [f.text for f in result.findings] == ["Bakker"]  # the mark field itself is no finding
+    assert not gate.check(text.replace("[Roos]", "[Roos, Bakker]")).ok  # a mark cannot unblock
+    smuggled = gate.check("---\ntitel: X\ngeen_persoonsgegevens: [Jeroen de Vries]\n---\nTekst.\n")
+    assert [f.text for f in smuggled.blocking] == ["Jeroen de Vries"]
+
+
+def test_a_mark_given_by_flag_is_written_into_the_redacted_copy(gate: Gate) -> None:
+    text = "---\ntitel: Overleg\n---\nRoos en de wijkcoach spraken af.\n"
+    result = gate.check(text, marked=["Roos"])
+    assert result.findings == () and [f.text for f in result.marked] == ["Roos"]
+    assert (
+        result.redacted == "---\ntitel: Overleg\ngeen_persoonsgegevens: [Roos]\n---\nRoos en de wijkcoach spraken af.\n"
+    )
+
+
+@pytest.mark.parametrize("name", ["privacy_toets5"])
+def test_quality_on_a_set_of_whole_case_texts(gate: Gate, name: str) -> None:
+    """Whole case texts written apart from the gate (measured once untouched, then spent; README):
+    both sides, as floors."""
+    report = evaluate(gate, HELD_OUT.parent / f"{name}.yaml")
+    assert report.recall() >= 0.98
+    assert report.false_alarm_rate <= 0.02
+    assert report.lure_rate <= 0.02

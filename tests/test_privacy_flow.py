@@ -193,3 +193,113 @@ def test_web_form_shows_validation_errors(client: TestClient) -> None:
     assert "De casus is nog niet compleet" in response.text
     assert "datum &#39;morgen&#39; is ongeldig" in response.text
     assert 'value="X"' in response.text
+
+
+# -- redaction that keeps the text, and the author's "geen persoonsgegeven" (#13) -----------------
+
+GOLDEN = Path(__file__).parent / "golden" / "redactie"
+ISSUE_TITLE = "Thuiszitter Jeroen de Vries (15)"
+ISSUE_BODY = (
+    "Moeder Sandra de Vries woont aan de Lindenlaan 12 in Utrecht. Jeroen zit sinds een jaar thuis.\n"
+    "\n## Afspraken\n\n"
+    "Jeroen start na de kerstvakantie op de nieuwe school. Sandra belt de school elke week.\n"
+)
+ISSUE_BODY_REDACTED = (
+    "Moeder [PERSOON-2] woont aan de [ADRES-1] in Utrecht. [PERSOON-1] zit sinds een jaar thuis.\n"
+    "\n## Afspraken\n\n"
+    "[PERSOON-1] start na de kerstvakantie op de nieuwe school. [PERSOON-2] belt de school elke week.\n"
+)
+
+
+def test_check_writes_the_golden_redaction(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for source in sorted(GOLDEN.glob("*.md")):
+        if source.stem.endswith(".verwacht"):
+            continue
+        out = tmp_path / source.name
+        runner.invoke(app, ["check", str(source), "--write-redacted", str(out)])
+        assert out.read_bytes() == (GOLDEN / f"{source.stem}.verwacht.md").read_bytes(), source.name
+
+
+def test_check_flag_marks_a_warning(tmp_path: Path) -> None:
+    draft = tmp_path / "concept.md"
+    draft.write_text("---\ntitel: Overleg\n---\nRoos en de wijkcoach spraken af.\n", encoding="utf-8")
+    runner = CliRunner()
+    warned = json.loads(runner.invoke(app, ["check", str(draft), "--json"]).output)
+    assert warned["ok"] and [(f["text"], f["blocking"]) for f in warned["findings"]] == [("Roos", False)]
+    out = tmp_path / "gemarkeerd.md"
+    marked = runner.invoke(app, ["check", str(draft), "--geen-persoonsgegeven", "Roos", "--write-redacted", str(out)])
+    assert marked.exit_code == 0
+    assert "geen_persoonsgegevens: [Roos]\n" in out.read_text(encoding="utf-8")
+    assert json.loads(runner.invoke(app, ["check", str(out), "--json"]).output)["findings"] == []
+
+
+def test_api_redaction_keeps_the_text_and_the_id_never_comes_from_a_placeholder(
+    client: TestClient, ingested: KnowledgeBase
+) -> None:
+    payload = {**NEW_CASE, "titel": ISSUE_TITLE, "tekst": ISSUE_BODY, "datum": "2025-06"}
+    refused = client.post("/api/cases", json=payload)
+    assert refused.status_code == 422
+    redacted = refused.json()["redacted"]
+    assert redacted["titel"] == "Thuiszitter [PERSOON-1] (15)"
+    assert redacted["tekst"] == ISSUE_BODY_REDACTED
+    accepted = client.post("/api/cases", json={**payload, "titel": redacted["titel"], "tekst": redacted["tekst"]})
+    assert accepted.status_code == 201, accepted.json()
+    case_id = accepted.json()["id"]
+    assert case_id == "2025-06-thuiszitter-15" and "persoon" not in case_id
+    stored = (ingested.settings.content_dir / f"{case_id}.md").read_text(encoding="utf-8")
+    assert stored.endswith(ISSUE_BODY_REDACTED) and "titel: Thuiszitter [PERSOON-1] (15)\n" in stored
+    assert client.get("/api/search", params={"q": "thuiszitter"}).json()["total"] >= 1
+
+
+def test_api_records_geen_persoonsgegeven_with_the_case(client: TestClient, ingested: KnowledgeBase) -> None:
+    body = "Roos en de wijkcoach spraken af dat de jongen weer naar school gaat."
+    payload = {**NEW_CASE, "titel": "Terug naar school", "tekst": body, "geen_persoonsgegevens": ["Roos", "Jeroen"]}
+    created = client.post("/api/cases", json=payload)
+    assert created.status_code == 201, created.json()
+    stored = (ingested.settings.content_dir / f"{created.json()['id']}.md").read_text(encoding="utf-8")
+    assert "geen_persoonsgegevens:\n- Roos\n" in stored  # only marks that match a warning are kept
+    assert "Jeroen" not in stored
+    assert not [i for i in ingest(ingested).issues if "geen_persoonsgegevens" in str(i)]
+
+
+def test_web_form_asks_to_check_warnings_and_marks_them_in_one_click(
+    client: TestClient, ingested: KnowledgeBase
+) -> None:
+    form = {
+        "titel": "Terug naar school",
+        "soort": "casusbespreking",
+        "datum": "2025-04",
+        "tekst": "Roos en de wijkcoach spraken af dat de jongen weer naar school gaat.",
+    }
+    check = client.post("/nieuw", data=form)
+    assert check.status_code == 409
+    assert "Nog niet opgeslagen: controleer 1 woord" in check.text
+    one_click = check.text.split('class="mark-one"', 1)[1].split("</form>", 1)[0]
+    assert 'name="geen_persoonsgegevens" value="Roos"' in one_click
+    assert not any(p.name.startswith("2025-04") for p in ingested.settings.content_dir.iterdir())
+    saved = client.post("/nieuw", data={**form, "geen_persoonsgegevens": "Roos"}, follow_redirects=False)
+    assert saved.status_code == 303
+    stored = ingested.settings.content_dir / "2025-04-terug-naar-school.md"
+    assert "geen_persoonsgegevens:\n- Roos\n" in stored.read_text(encoding="utf-8")
+
+
+def test_web_form_keeps_lines_as_typed(client: TestClient, ingested: KnowledgeBase) -> None:
+    form = {
+        "titel": ISSUE_TITLE,
+        "soort": "casusbespreking",
+        "datum": "2025-07",
+        "tekst": ISSUE_BODY.replace("\n", "\r\n"),  # as a browser sends a textarea
+    }
+    refused = client.post("/nieuw", data=form)
+    assert refused.status_code == 422
+    accept = refused.text.split('class="accept-redacted"', 1)[1].split("</form>", 1)[0]
+    assert 'value="Thuiszitter [PERSOON-1] (15)"' in accept
+    saved = client.post(
+        "/nieuw",
+        data={**form, "titel": "Thuiszitter [PERSOON-1] (15)", "tekst": ISSUE_BODY_REDACTED},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/casus/2025-07-thuiszitter-15")
+    stored = (ingested.settings.content_dir / "2025-07-thuiszitter-15.md").read_text(encoding="utf-8")
+    assert "\r" not in stored and stored.endswith(ISSUE_BODY_REDACTED)

@@ -1,5 +1,6 @@
 """HTML pages for a new case ("Nieuwe casus"): the form, the gate's refusal with marked findings and
-a one-click redacted version, and validation errors, with everything the author typed kept.
+a one-click redacted version, the gate's "controleer" warnings with a one-click "geen
+persoonsgegeven" per word, and validation errors, with everything the author typed kept.
 
 The JSON twin is ``POST /api/cases``; both call :func:`ingest.submit.submit`.
 """
@@ -13,13 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import KBDep, gate_for
-from ingest.submit import InvalidCase, PersonalDataRefused, Submission, submit
+from ingest.submit import InvalidCase, PersonalDataRefused, Submission, WarningsToCheck, submit
 from kb.errors import LeerlusError
 from web.marking import marked_text
 from web.routes import templates
 
 router = APIRouter(include_in_schema=False)
-MULTI_CHOICE = ("hulpvraag", "blokkades")
+MULTI_CHOICE = ("hulpvraag", "blokkades", "geen_persoonsgegevens")
 
 
 def _form_context(kb: Any, submission: Submission, **extra: Any) -> dict[str, Any]:
@@ -49,17 +50,14 @@ async def new_case(request: Request, kb: KBDep) -> Response:
     submission = Submission.from_mapping(data)
     try:
         gate = gate_for(request)
-        case_id, _report = await run_in_threadpool(submit, submission, kb=kb, gate=gate)
+        case_id, _report = await run_in_threadpool(submit, submission, kb=kb, gate=gate, check_warnings=True)
     except PersonalDataRefused as refused:
-        by_field: dict[str, list[Any]] = {}
-        for item in refused.findings:
-            by_field.setdefault(item.field, []).append(item.finding)
-        texts = dict(submission.items())
-        marked = [
-            (name, marked_text(texts[name], [_as_mark(f) for f in found]), found) for name, found in by_field.items()
-        ]
+        marked = _marked(submission, refused.findings)
         context = _form_context(kb, submission, refused=refused, marked=marked, redacted=refused.redacted.to_dict())
         return templates.TemplateResponse(request, "new.html", context, status_code=422)
+    except WarningsToCheck as check:
+        context = _form_context(kb, submission, to_check=check.findings, marked=_marked(submission, check.findings))
+        return templates.TemplateResponse(request, "new.html", context, status_code=409)
     except InvalidCase as invalid:
         context = _form_context(kb, submission, errors=invalid.issues)
         return templates.TemplateResponse(request, "new.html", context, status_code=422)
@@ -99,6 +97,15 @@ async def brief_page(request: Request, kb: KBDep) -> Response:
         return Response(result.to_markdown(), media_type="text/markdown; charset=utf-8", headers=headers)
     context["brief"] = result
     return templates.TemplateResponse(request, "brief.html", context)
+
+
+def _marked(submission: Submission, findings: list[Any]) -> list[tuple[str, Any, list[Any]]]:
+    """(field, the field's text with the findings marked, the findings) per field with findings."""
+    by_field: dict[str, list[Any]] = {}
+    for item in findings:
+        by_field.setdefault(item.field, []).append(item.finding)
+    texts = dict(submission.items())
+    return [(name, marked_text(texts[name], [_as_mark(f) for f in found]), found) for name, found in by_field.items()]
 
 
 class _Mark:
