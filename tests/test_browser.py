@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import SAMPLE_CORPUS, require
 
@@ -187,6 +188,47 @@ def test_refuse_redact_accept_in_the_browser(server: str, browser) -> None:  # t
     assert "Moeder ([PERSOON-1]) staat sinds maart op de wachtlijst" in page.locator(".prose").inner_text()
 
 
+def test_gate_redaction_keeps_the_text_and_a_warning_is_marked_in_one_click(  # type: ignore[no-untyped-def]
+    server: str, browser, server_root: Path
+) -> None:
+    """The example of issue #13 typed into /nieuw: the redacted version keeps the heading, the word
+    "Thuiszitter", one number per person and the id; then a warning is marked "geen persoonsgegeven"."""
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server + "/nieuw")
+    page.get_by_label("Titel").fill("Thuiszitter Jeroen de Vries (15)")
+    page.get_by_label("Soort").select_option("casusbespreking")
+    page.get_by_label("Datum").fill("2025-08")
+    typed = (
+        "Moeder Sandra de Vries woont aan de Lindenlaan 12 in Utrecht. Jeroen zit sinds een jaar thuis.\n\n"
+        "## Afspraken\n\nJeroen start na de kerstvakantie op de nieuwe school. Sandra belt de school elke week."
+    )
+    page.get_by_label("Tekst van de casus (Markdown)").fill(typed)
+    page.get_by_role("button", name="Controleren en opslaan").click()
+    page.wait_for_selector("#refused-title")
+    page.get_by_role("button", name="Geanonimiseerde versie opslaan").click()
+    page.wait_for_url("**/casus/2025-08-thuiszitter-15?opgeslagen=1")
+    assert "Thuiszitter [PERSOON-1] (15)" in page.locator("h1").inner_text()
+    assert page.locator(".prose h2").first.inner_text() == "Afspraken"
+    prose = page.locator(".prose").inner_text()
+    assert "[PERSOON-1] start na de kerstvakantie" in prose and "[PERSOON-3]" not in prose
+    stored = (server_root / "content" / "2025-08-thuiszitter-15.md").read_text(encoding="utf-8")
+    assert "\r" not in stored and stored.endswith("[PERSOON-2] belt de school elke week.\n")
+
+    page.goto(server + "/nieuw")
+    page.get_by_label("Titel").fill("Terug naar school na de zomer")
+    page.get_by_label("Soort").select_option("casusbespreking")
+    page.get_by_label("Datum").fill("2025-08")
+    page.get_by_label("Tekst van de casus (Markdown)").fill("Roos en de wijkcoach spraken af dat de jongen weer gaat.")
+    page.get_by_role("button", name="Controleren en opslaan").click()
+    page.wait_for_selector("#check-title")
+    assert page.locator(".to-check mark").first.inner_text() == "Roos"
+    page.get_by_role("button", name="Geen persoonsgegeven").click()
+    page.wait_for_url("**/casus/2025-08-terug-naar-school-na-de-zomer?opgeslagen=1")
+    stored = (server_root / "content" / "2025-08-terug-naar-school-na-de-zomer.md").read_text(encoding="utf-8")
+    assert "geen_persoonsgegevens:\n- Roos\n" in stored
+
+
 def test_manager_closes_the_loop(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Patronen -> matrix cell -> its cases -> a lesson becomes a signal to the zorgkantoor ->
     opgelost -> the blocker returns in a new case -> flagged; the period report prints."""
@@ -252,3 +294,51 @@ def test_manager_closes_the_loop(server: str, browser, tmp_path: Path) -> None: 
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     (tmp_path / "rapport.pdf").write_bytes(pdf)
+
+
+def test_confirm_a_suggestion_in_the_browser(server: str, server_root: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: a suggestion confirmed on Te beoordelen lands in the Markdown file, survives a
+    reindex, and counts from then on."""
+
+    def count(code: str) -> int:
+        with urllib.request.urlopen(f"{server}/api/patterns?per=jaar", timeout=30) as response:
+            rows = json.loads(response.read())["tabellen"]["tijdlijn"]["rijen"]
+        return sum(sum(row["waarden"]) for row in rows if row["code"] == code)
+
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server + "/")
+    waiting = int(page.locator(".review-count strong").inner_text())
+    assert waiting > 0
+    page.locator(".review-count a").click()
+    page.wait_for_url("**/beoordelen")
+    item = page.locator("ol.review-queue > li").first
+    case_id, code = item.get_attribute("data-casus"), item.get_attribute("data-code")
+    assert case_id and code
+    before = count(code)
+    item.get_by_label("Uw naam").fill("Teamleider Noord")
+    item.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_url("**/beoordelen?klaar=*")
+    assert "Opgeslagen" in page.locator(".notice.saved").inner_text()
+    assert page.locator(f'ol.review-queue > li[data-casus="{case_id}"][data-code="{code}"]').count() == 0
+
+    file = next(
+        p for p in (server_root / "content").glob("*.md") if p.stem == case_id or f"id: {case_id}" in p.read_text()
+    )
+    front = file.read_text(encoding="utf-8").split("---", 2)[1]
+    assert code in (yaml.safe_load(front).get("blokkades") or [])
+    assert count(code) == before + 1
+
+    env = {
+        **os.environ,
+        "LEERLUS_DATA_DIR": str(server_root / "data"),
+        "LEERLUS_CONTENT_DIR": str(server_root / "content"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "leerlus", "reindex"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert count(code) == before + 1
+    page.goto(f"{server}/casus/{case_id}")
+    assert code in page.locator("#blokkades-title + p + ul").inner_text()
+    assert "Teamleider Noord" in page.locator('[aria-labelledby="reviews-title"]').inner_text()
