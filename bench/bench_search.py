@@ -179,6 +179,27 @@ def bench_patterns(kb: KnowledgeBase, repeat: int) -> dict[str, float]:
     return out
 
 
+def bench_similar(kb: KnowledgeBase, content: Path, sample: int = 20) -> dict[str, float]:
+    """Similar cases for ``sample`` cases, next to a BM25 more-like-this in FTS5 over the same texts."""
+    from bench.eval_relevance import Fts5Baseline
+
+    ids = sorted(case_id for case_id, _ in kb.stored_files().values())[:: max(1, len(kb.stored_files()) // sample)][
+        :sample
+    ]
+    peer = Fts5Baseline(content, kb)
+    out = {}
+    for name, run in (("leerlus", lambda i: kb.similar(i, 8)), ("fts5_mlt", peer.more_like_this)):
+        run(ids[0])  # warm-up
+        timings = []
+        for case_id in ids:
+            start = time.perf_counter()
+            run(case_id)
+            timings.append((time.perf_counter() - start) * 1000)
+        out[f"{name}_p50_ms"] = statistics.median(timings)
+        out[f"{name}_p95_ms"] = percentile(timings, 0.95)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
@@ -226,6 +247,7 @@ def main() -> None:
     analysis = bench_analysis(content, min(args.analyse, args.cases))
     gate = bench_gate(content, min(args.analyse, args.cases))
     patterns = bench_patterns(kb, args.repeat)
+    similar = bench_similar(kb, content)
     out = {
         "cases": args.cases,
         "analysis": analysis,
@@ -236,6 +258,7 @@ def main() -> None:
         "fts5_mb": fts_mb,
         "search": results,
         "patterns": patterns,
+        "similar": similar,
     }
     print(f"{args.cases} synthetische casussen in {root}")
     print(
@@ -263,6 +286,11 @@ def main() -> None:
     page = patterns["pagina_p50_ms"]
     print(f"patronen (alle tabellen): {p:.0f} ms p50 ({p / q:.1f}x van één SQL GROUP BY, {q:.0f} ms)")
     print(f"pagina /patronen: {page:.0f} ms p50")
+    a, b = similar["leerlus_p50_ms"], similar["fts5_mlt_p50_ms"]
+    print(
+        f"vergelijkbare casussen: {a:.0f} ms p50, {similar['leerlus_p95_ms']:.0f} ms p95 "
+        f"({a / b:.1f}x van BM25 more-like-this in FTS5, {b:.0f} ms)"
+    )
     print(json.dumps(out))
     kb.close()
 

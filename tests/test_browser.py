@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import SAMPLE_CORPUS, require
 
@@ -295,3 +296,49 @@ def test_manager_closes_the_loop(server: str, browser, tmp_path: Path) -> None: 
     (tmp_path / "rapport.pdf").write_bytes(pdf)
 
 
+def test_confirm_a_suggestion_in_the_browser(server: str, server_root: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: a suggestion confirmed on Te beoordelen lands in the Markdown file, survives a
+    reindex, and counts from then on."""
+
+    def count(code: str) -> int:
+        with urllib.request.urlopen(f"{server}/api/patterns?per=jaar", timeout=30) as response:
+            rows = json.loads(response.read())["tabellen"]["tijdlijn"]["rijen"]
+        return sum(sum(row["waarden"]) for row in rows if row["code"] == code)
+
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server + "/")
+    waiting = int(page.locator(".review-count strong").inner_text())
+    assert waiting > 0
+    page.locator(".review-count a").click()
+    page.wait_for_url("**/beoordelen")
+    item = page.locator("ol.review-queue > li").first
+    case_id, code = item.get_attribute("data-casus"), item.get_attribute("data-code")
+    assert case_id and code
+    before = count(code)
+    item.get_by_label("Uw naam").fill("Teamleider Noord")
+    item.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_url("**/beoordelen?klaar=*")
+    assert "Opgeslagen" in page.locator(".notice.saved").inner_text()
+    assert page.locator(f'ol.review-queue > li[data-casus="{case_id}"][data-code="{code}"]').count() == 0
+
+    file = next(
+        p for p in (server_root / "content").glob("*.md") if p.stem == case_id or f"id: {case_id}" in p.read_text()
+    )
+    front = file.read_text(encoding="utf-8").split("---", 2)[1]
+    assert code in (yaml.safe_load(front).get("blokkades") or [])
+    assert count(code) == before + 1
+
+    env = {
+        **os.environ,
+        "LEERLUS_DATA_DIR": str(server_root / "data"),
+        "LEERLUS_CONTENT_DIR": str(server_root / "content"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "leerlus", "reindex"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert count(code) == before + 1
+    page.goto(f"{server}/casus/{case_id}")
+    assert code in page.locator("#blokkades-title + p + ul").inner_text()
+    assert "Teamleider Noord" in page.locator('[aria-labelledby="reviews-title"]').inner_text()
