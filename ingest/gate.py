@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from ingest.lexicon import frequency
 from ingest.name_weight import REASONS, NameWeigher, pieces
 from ingest.names import find_names
 from ingest.privacy_lists import load_lists
@@ -34,6 +35,7 @@ from kb.taxonomy import Taxonomy, load_taxonomy
 BLOCKING = ("persoonsnaam", "bsn", "geboortedatum", "adres", "telefoonnummer", "e-mailadres", "iban")
 SERVICE_NUMBERS = ("0800", "0900", "0906", "0909")  # free and paid service lines, never a person
 MARK_FIELD = "geen_persoonsgegevens"
+MARK_LINES = re.compile(rf"(?m)^{MARK_FIELD}:.*(?:\n[ \t]+-.*)*")
 MARK_REASON = "persoonsgegeven in geen_persoonsgegevens: een markering mag alleen een waarschuwing opheffen"
 CHECKED = {
     "bsn": "negen cijfers die de elfproef doorstaan",
@@ -115,6 +117,7 @@ class Gate:
         with self._lock:
             if self._deduce is None:
                 self._deduce = _load_deduce()
+                frequency("de")  # load the word frequencies now, not during the first check
                 if self.person_model is None:
                     self.person_model = _person_recogniser(*self._pipeline_key)
 
@@ -262,7 +265,7 @@ def _mark_field(text: str) -> tuple[list[str], tuple[int, int]]:
     front = FRONT_MATTER.match(text)
     if front is None:
         return [], (0, 0)
-    m = re.search(rf"(?m)^{MARK_FIELD}:.*(?:\n[ \t]+-.*)*", front.group(1))
+    m = MARK_LINES.search(front.group(1))
     if m is None:
         return [], (0, 0)
     try:

@@ -60,6 +60,9 @@ SENTENCE_START = re.compile(r"[.!?:;][ \t]*[\"'“„(]?[ \t]*$")
 HEADING = re.compile(r"(?:^|\n)[ \t]*#+[^\n]*$")
 RELATION_BEFORE = re.compile(rf"(?i:\b{RELATIONS}|\b(?:{'|'.join(sorted(TITLE_WORDS))})\.?)[ \t]+$")
 
+RELATION_WORD = re.compile(RELATIONS)
+DE_HEER = re.compile(r"(?i)de[ \t]+heer\b")
+NON_WORD = re.compile(r"[^\wÀ-ſ]+")
 AGE_AFTER = re.compile(r"[ \t]*\((?:\d{1,2}|\d{1,2}[ \t]*(?:jaar|jr\.?|mnd|maanden))\)")
 
 REASONS = {
@@ -184,9 +187,9 @@ class NameWeigher:
         particles and fragments; ``led`` is True when a title or relation word was cut."""
         led = cut_preposition = False
         while start < end:
-            m = re.match(r"[^\wÀ-ſ]+", text[start:end])
+            m = NON_WORD.match(text, start, end)
             if m:
-                start += m.end()
+                start = m.end()
                 continue
             m = TOKEN.match(text, start, end)
             if m is None:
@@ -195,11 +198,11 @@ class NameWeigher:
             lower = word.lower().rstrip(".")
             if not text[m.end() : end].strip():
                 break
-            two = re.match(r"(?i)de[ \t]+heer\b", text[start:end])
+            two = DE_HEER.match(text, start, end)
             if two:
                 led, start = True, start + two.end()
                 continue
-            if lower in TITLE_WORDS or re.fullmatch(RELATIONS, lower):
+            if lower in TITLE_WORDS or RELATION_WORD.fullmatch(lower):
                 led = True
             elif lower in PARTICLES or _initial(word):
                 break
@@ -311,7 +314,9 @@ def _abbreviation_before(text: str, dot: int) -> bool:
 
 def _opens_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 60) : start]
-    return bool(LINE_START.search(before) or SENTENCE_START.search(before) or HEADING.search(text[:start][-200:]))
+    return bool(
+        LINE_START.search(before) or SENTENCE_START.search(before) or HEADING.search(text, max(0, start - 200), start)
+    )
 
 
 def _subject(text: str, end: int) -> bool:
