@@ -13,6 +13,7 @@ calibration in ``kalibratie.yaml`` turns into a confidence.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import defaultdict
 from pathlib import Path
 
@@ -68,47 +69,69 @@ class BlockerFinder:
                 self.rules.append((term.code, parts))
 
     def __call__(self, doc: Doc) -> Doc:
+        """Every step is linear in the text (up to a log factor): hits are sorted once and each
+        clause looks only at the hits that start inside it."""
         hits, negated = self._group_hits(doc)
+        hits.sort(key=lambda hit: hit[1])
+        starts = [hit[1] for hit in hits]
+        negated.sort()
         found: dict[tuple[str, int], Span] = {}
+        seen: dict[str, list[int]] = defaultdict(list)  # code -> sorted starts of its findings
         sentences = [s for s in doc.sents if not s.text.isspace()]
-        groups = [self._present(hits, sent) for sent in sentences]
+        clause_counts = [len(_clauses(sent)) for sent in sentences]
+        groups = [self._present(hits, starts, sent) for sent in sentences]
         for sent, clauses in zip(sentences, groups, strict=True):
             for present in clauses:
-                self._apply(found, present, sent, sent, multi_only=False)
+                self._apply(found, seen, present, sent, sent, multi_only=False)
         # A boundary is often set out over two sentences: the body in one, the refusal in the next.
         # Not when either sentence denies something ("er was geen discussie") or is neutral.
+        denies = [_any_between(negated, sent.start, sent.end) for sent in sentences]
         for i in range(len(sentences) - 1):
-            pair = sentences[i : i + 2]
-            if any(s.start <= n < s.end for n in negated for s in pair):
+            if denies[i] or denies[i + 1]:
                 continue
-            if any(len(groups[j]) < len(_clauses(sentences[j])) for j in (i, i + 1)):
+            if any(len(groups[j]) < clause_counts[j] for j in (i, i + 1)):
                 continue
             present = set().union(*groups[i], *groups[i + 1])
-            self._apply(found, present, sentences[i], sentences[i + 1], multi_only=True)
+            self._apply(found, seen, present, sentences[i], sentences[i + 1], multi_only=True)
         doc.spans[SPAN_KEY] = sorted(found.values(), key=lambda s: (s.start, s.label_))
         return doc
 
     @staticmethod
-    def _present(hits: list[tuple[str, int, int]], sent: Span) -> list[set[str]]:
-        """The signal groups present per clause of a sentence; neutral clauses are left out."""
+    def _present(hits: list[tuple[str, int, int]], starts: list[int], sent: Span) -> list[set[str]]:
+        """The signal groups present per clause of a sentence; neutral clauses are left out.
+        ``hits`` are sorted by start and ``starts`` are their starts."""
         out = []
         for start, end in _clauses(sent):
-            present = {g for g, s, e in hits if s >= start and e <= end}
+            present = set()
+            for i in range(bisect_left(starts, start), len(hits)):
+                group, hit_start, hit_end = hits[i]
+                if hit_start >= end:
+                    break
+                if hit_end <= end:
+                    present.add(group)
             if NEUTRAL not in present:
                 out.append(present)
         return out
 
     def _apply(
-        self, found: dict[tuple[str, int], Span], present: set[str], first: Span, last: Span, *, multi_only: bool
+        self,
+        found: dict[tuple[str, int], Span],
+        seen: dict[str, list[int]],
+        present: set[str],
+        first: Span,
+        last: Span,
+        *,
+        multi_only: bool,
     ) -> None:
         for code, parts in self.rules:
             if multi_only and len(parts) < 2:
                 continue
-            if any(key[0] == code and first.start <= key[1] < last.end for key in found):
+            if _any_between(seen[code], first.start, last.end):
                 continue
             if all(part & present for part in parts):
                 kind = "over-zinnen" if multi_only else ("enkel" if len(parts) == 1 else "samengesteld")
                 found[(code, first.start)] = Span(first.doc, first.start, last.end, label=code, kb_id=kind)
+                insort(seen[code], first.start)
 
     def _group_hits(self, doc: Doc) -> tuple[list[tuple[str, int, int]], list[int]]:
         """Every (group, start, end) present in the doc, and the token positions of negated
@@ -125,6 +148,12 @@ class BlockerFinder:
             for group in self.entity_groups.get(f"{span.label_}:{span.kb_id_}", ()):
                 hits.append((group, span.start, span.end))
         return hits, negated
+
+
+def _any_between(ordered: list[int], start: int, end: int) -> bool:
+    """Whether the sorted list holds a value in ``[start, end)``."""
+    i = bisect_left(ordered, start)
+    return i < len(ordered) and ordered[i] < end
 
 
 def _negated(doc: Doc, start: int) -> bool:

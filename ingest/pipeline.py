@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.util import compile_infix_regex
 
@@ -155,10 +156,16 @@ def soften_line_breaks(text: str) -> str:
 
 @Language.component("leerlus_regelgrenzen", requires=["token.is_sent_start"], assigns=["token.is_sent_start"])
 def line_boundaries(doc: spacy.tokens.Doc) -> spacy.tokens.Doc:
-    """A hard line break (list item, heading, blank line) also ends a sentence."""
+    """A hard line break (list item, heading, blank line) also ends a sentence. Written as one
+    array: setting ``is_sent_start`` token by token checks the whole doc each time (quadratic)."""
+    starts = doc.to_array([SENT_START])
+    changed = False
     for token in doc[:-1]:
         if "\n" in token.text or "\n" in token.whitespace_:
-            doc[token.i + 1].is_sent_start = True
+            starts[token.i + 1] = 1
+            changed = True
+    if changed:
+        doc.from_array([SENT_START], starts)
     return doc
 
 

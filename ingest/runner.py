@@ -23,7 +23,11 @@ from kb.records import CaseRecord
 BATCH_SIZE = 500
 LARGE_RUN = 2000
 
-Progress = Callable[[int, int], None]
+ENRICH_CHUNK = 256  # analysed per step, so a long first ingest shows progress while it analyses
+
+# progress(stage, done, total): stage "lezen" counts case files checked by the gate and parsed,
+# "analyseren" cases analysed, "opslaan" cases written to SQL and the index.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -118,7 +122,9 @@ def _ingest(
     bad_paths: set[str] = set()
 
     files = list(case_files(content_dir))
-    for path in files:
+    for number, path in enumerate(files, start=1):
+        if progress:
+            progress("lezen", number - 1, len(files))
         rel = path.relative_to(content_dir).as_posix()
         shown[rel] = display_path(path)
         try:
@@ -174,8 +180,16 @@ def _ingest(
         owner[record.id] = record.path
         accepted.append(record)
 
+    if progress:
+        progress("lezen", len(files), len(files))
     if accepted:
-        accepted = enrich(accepted, get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir))
+        pipeline = get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir)
+        enriched: list[CaseRecord] = []
+        for start in range(0, len(accepted), ENRICH_CHUNK):
+            if progress:
+                progress("analyseren", start, len(accepted))
+            enriched.extend(enrich(accepted[start : start + ENRICH_CHUNK], pipeline))
+        accepted = enriched
 
     present = {path.relative_to(content_dir).as_posix() for path in files}
     keep_ids = {r.id for r in accepted} | {
@@ -194,7 +208,7 @@ def _ingest(
     total = len(accepted) + (1 if gone else 0)
     done = 0
     if progress:
-        progress(done, total)
+        progress("opslaan", done, total)
     if gone:
         with kb.write() as batch:
             batch.delete(gone)
@@ -209,11 +223,11 @@ def _ingest(
                 batch.put(record)
                 done += 1
                 if progress and done % 100 == 0:
-                    progress(done, total)
+                    progress("opslaan", done, total)
         for record in chunk:
             (report.updated if record.id in stored_ids else report.added).append(record.id)
     if progress:
-        progress(done, total)
+        progress("opslaan", done, total)
     if accepted:  # the learning loop checks itself: did a resolved blocker come back?
         report.seen_again = kb.check_returns()
 

@@ -110,7 +110,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         _deliver(json_text(make_kb().export_userdata()), uit, "Export")
 
     @app.command(name="import")
-    def import_data(bestand: Annotated[Path, typer.Argument(help="Een bestand van 'leerlus export'.")]) -> None:
+    def import_data(
+        bestand: Annotated[Path, typer.Argument(metavar="BESTAND", help="Een bestand van 'leerlus export'.")],
+    ) -> None:
         """Importeer een export; wat er al is wordt overgeslagen, niets wordt overschreven."""
         try:
             data = json.loads(bestand.read_text(encoding="utf-8"))
