@@ -14,7 +14,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
-	@echo "Anonimiseringspoort voorbereiden (eenmalig, ongeveer een minuut)..."
+	@echo "Anonimiseringspoort voorbereiden (eenmalig; op 2 kernen ongeveer drie minuten)..."
 	$(BIN)/leerlus warm
 	@touch $@
 

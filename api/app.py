@@ -18,6 +18,7 @@ from api.review_routes import router as review_router
 from api.routes import router as api_router
 from api.saved_routes import router as saved_router
 from api.signal_routes import router as signal_router
+from ingest.startup import Startup
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     )
     app.state.kb = knowledge
     app.state.settings = settings
+    app.state.startup = Startup()  # ready; `leerlus serve` starts it to load and ingest in the background
     app.include_router(api_router)
     app.include_router(saved_router)
     app.include_router(pattern_router)

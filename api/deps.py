@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from ingest.gate import Gate, get_gate
 from ingest.pipeline import Pipeline, get_pipeline
+from ingest.startup import Startup
 from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
 
@@ -29,14 +30,23 @@ def pipeline_for(request: Request) -> Pipeline:
 PipelineDep = Annotated[Pipeline, Depends(pipeline_for)]
 
 
+def startup_of(request: Request) -> Startup:
+    """The one start-up state of this app: loading the gate, reading cases, or ready."""
+    startup: Startup = request.app.state.startup
+    return startup
+
+
+StartupDep = Annotated[Startup, Depends(startup_of)]
+
+
 def gate_for(request: Request) -> Gate:
     """The anonymisation gate, or a 503 while the server is still loading it in the background."""
     settings = request.app.state.settings
     gate = get_gate(settings.taxonomy_dir, settings.spacy_model)
-    warming = getattr(request.app.state, "warming", None)
-    if not gate.loaded and warming is not None and warming.is_alive():
+    if not gate.loaded and startup_of(request).busy:
         raise LeerlusError(
-            "de anonimiseringspoort wordt nog geladen; probeer het over een minuut opnieuw",
+            "de anonimiseringspoort wordt nog geladen; probeer het zo opnieuw "
+            "(GET /api/status toont hoe ver de start is)",
             code="poort-laadt",
             status=503,
         )

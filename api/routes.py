@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import GateDep, KBDep, PipelineDep
+from api.deps import GateDep, KBDep, PipelineDep, StartupDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from ingest.submit import Submission, submit
 from kb.models import CaseDetail, CasesPage
@@ -100,15 +100,17 @@ class DraftIn(BaseModel):
 
 
 @router.get("/status", summary="Is de server klaar?")
-def status(request: Request, kb: KBDep) -> dict[str, Any]:
-    """Of de anonimiseringspoort geladen is en het inlezen bij de start nog loopt; het aantal casussen."""
+def status(kb: KBDep, startup: StartupDep) -> dict[str, Any]:
+    """De opstarttoestand die ook elke pagina toont: of de anonimiseringspoort geladen is, of het
+    inlezen bij de start nog loopt en hoe ver (``opstart``: fase, stap, gelezen van totaal), en het
+    aantal casussen in de kennisbank."""
     from ingest.gate import get_gate
 
-    warming = getattr(request.app.state, "warming", None)
-    busy = warming is not None and warming.is_alive()
     return {
         "poort": "geladen" if get_gate(kb.settings.taxonomy_dir, kb.settings.spacy_model).loaded else "laden",
-        "opwarmen": "bezig" if busy else "klaar",
+        "opwarmen": "bezig" if startup.busy else "klaar",
+        "opstart": startup.to_dict(),
+        "melding": startup.message(),
         "casussen": len(kb.stored_files()),
     }
 

@@ -19,7 +19,10 @@ from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
 from kb.search import make_request, parse_filter_args
 from kb.settings import Settings
+from leerlus import dutch
+from leerlus.progress import busy, load_gate, load_pipeline
 
+dutch.install()
 app = typer.Typer(
     help="Leerlus: kennisbank voor casuïstiek in de jeugdhulp.",
     no_args_is_help=True,
@@ -44,29 +47,37 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json_text(data))
 
 
+STAGE_LABELS = {"lezen": "Lezen", "analyseren": "Analyseren", "opslaan": "Opslaan"}
+
+
 def _run_ingest(kb: KnowledgeBase, content_dir: Path | None, rebuild: bool) -> int:
     from ingest.runner import ingest, reindex
 
     run = reindex if rebuild else ingest
     with Progress(
-        TextColumn("[bold]Inlezen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, transient=True, disable=not err.is_terminal,
     ) as bar:  # fmt: skip
-        task = bar.add_task("inlezen", total=None, visible=False)
+        task = bar.add_task("Lezen", total=None, visible=False)
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, visible=total >= 200)
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=STAGE_LABELS.get(stage, stage), completed=done, total=total,
+                       visible=True)  # fmt: skip
 
         report = run(kb, content_dir, progress=progress)
+    _print_report(report)
+    return 0 if report.ok else 1
+
+
+def _print_report(report: Any) -> None:
     for issue in report.issues:
         err.print(str(issue), style="red" if issue.is_error else "yellow", markup=False, highlight=False)
     out.print(f"Klaar: {report.summary()}.", markup=False, highlight=False)
-    return 0 if report.ok else 1
 
 
 @app.command()
 def ingest(
-    content_dir: Annotated[Path | None, typer.Argument(help="Map met casussen.")] = None,
+    content_dir: Annotated[Path | None, typer.Argument(metavar="MAP", help="Map met casussen.")] = None,
 ) -> None:
     """Lees nieuwe en gewijzigde casusbestanden in; verwijder wat weg is."""
     kb = _kb(content_dir)
@@ -75,7 +86,7 @@ def ingest(
 
 @app.command()
 def reindex(
-    content_dir: Annotated[Path | None, typer.Argument(help="Map met casussen.")] = None,
+    content_dir: Annotated[Path | None, typer.Argument(metavar="MAP", help="Map met casussen.")] = None,
 ) -> None:
     """Bouw database en zoekindex opnieuw op uit de bestanden."""
     kb = _kb(content_dir)
@@ -84,7 +95,7 @@ def reindex(
 
 @app.command()
 def doctor(
-    content_dir: Annotated[Path | None, typer.Argument(help="Map met casussen.")] = None,
+    content_dir: Annotated[Path | None, typer.Argument(metavar="MAP", help="Map met casussen.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Meld verschillen tussen bestanden, database en zoekindex."""
@@ -104,7 +115,7 @@ def doctor(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Zoekvraag.")] = "",
+    query: Annotated[str, typer.Argument(metavar="ZOEKVRAAG", help="Zoekvraag.")] = "",
     filter: Annotated[list[str] | None, typer.Option("--filter", "-f", help="veld=waarde, herhaalbaar.")] = None,
     van: Annotated[str | None, typer.Option(help="Vanaf datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")] = None,
     tot: Annotated[str | None, typer.Option(help="Tot en met datum.")] = None,
@@ -129,7 +140,7 @@ def search(
 
 
 @app.command()
-def show(case_id: Annotated[str, typer.Argument(help="Casus-id.")], as_json: JsonFlag = False) -> None:
+def show(case_id: Annotated[str, typer.Argument(metavar="ID", help="Casus-id.")], as_json: JsonFlag = False) -> None:
     """Toon één casus met metadata en verwijzingen."""
     detail = _kb().case(case_id)
     if as_json:
@@ -142,7 +153,7 @@ def show(case_id: Annotated[str, typer.Argument(help="Casus-id.")], as_json: Jso
 
 @app.command()
 def similar(
-    case_id: Annotated[str, typer.Argument(help="Casus-id.")],
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Casus-id.")],
     limit: Annotated[int, typer.Option(help="Aantal casussen.")] = 8,
     as_json: JsonFlag = False,
 ) -> None:
@@ -162,25 +173,22 @@ def similar(
 
 @app.command()
 def precedents(
-    file: Annotated[str, typer.Argument(help="Concept (Markdown of tekst), of - voor standaardinvoer.")],
+    file: Annotated[
+        str, typer.Argument(metavar="BESTAND", help="Concept (Markdown of tekst), of - voor standaardinvoer.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Precedentenbrief voor een concept: eerdere casussen per blokkade, met besluit, mandaat en uitkomst."""
     from ingest.draft_brief import precedents_for
-    from ingest.gate import get_gate
-    from ingest.pipeline import get_pipeline
     from ingest.submit import PersonalDataRefused
 
     kb = _kb()
     settings = kb.settings
     [(_, text)] = _read_inputs([file])
+    gate, pipeline = load_gate(err, settings), load_pipeline(err, settings)
     try:
-        result = precedents_for(
-            text,
-            kb=kb,
-            gate=get_gate(settings.taxonomy_dir, settings.spacy_model),
-            pipeline=get_pipeline(settings.spacy_model, settings.taxonomy_dir),
-        )
+        with busy(err, "Concept controleren en precedenten zoeken…"):
+            result = precedents_for(text, kb=kb, gate=gate, pipeline=pipeline)
     except PersonalDataRefused as refused:
         err.print(f"fout: {refused.detail}; draai 'leerlus check {file}' voor de vondsten", markup=False)
         raise typer.Exit(1) from None
@@ -197,28 +205,18 @@ def serve(
     skip_ingest: Annotated[bool, typer.Option("--zonder-inlezen", help="Sla het inlezen bij de start over.")] = False,
 ) -> None:
     """Start de website en de JSON-API; laadt de anonimiseringspoort en leest de casussen in op de achtergrond."""
-    import threading
-
     import uvicorn
 
     from api.app import create_app
-    from ingest.gate import get_gate
-    from ingest.pipeline import get_pipeline
+    from ingest.startup import Startup
 
     settings = Settings()
     kb = KnowledgeBase(settings)
     app_ = create_app(settings, kb=kb)
-
-    def warm_and_ingest() -> None:
-        # The server answers from the existing index while this runs; new cases wait for the gate.
-        get_gate(settings.taxonomy_dir, settings.spacy_model).load()
-        get_pipeline(settings.spacy_model, settings.taxonomy_dir)
-        if not skip_ingest:
-            _run_ingest(kb, None, rebuild=False)
-
-    warming = threading.Thread(target=warm_and_ingest, name="leerlus-opwarmen", daemon=True)
-    app_.state.warming = warming
-    warming.start()
+    # The server answers from the existing index while the gate loads and the cases are read;
+    # every page and /api/status show how far that is.
+    startup: Startup = app_.state.startup
+    startup.start(kb, read_cases=not skip_ingest, on_report=_print_report)
     host = host or settings.host
     port = port or settings.port
     out.print(f"Leerlus draait op http://{host}:{port}/  (stoppen met Ctrl+C)", markup=False)
@@ -229,11 +227,11 @@ def serve(
 def warm() -> None:
     """Laad de anonimiseringspoort en de taalpijplijn eenmaal (bouwt de cache van deduce)."""
     from ingest.gate import get_gate
-    from ingest.pipeline import get_pipeline
 
     settings = Settings()
-    get_gate(settings.taxonomy_dir, settings.spacy_model).load()
-    get_pipeline(settings.spacy_model, settings.taxonomy_dir)
+    with busy(err, "Anonimiseringspoort voorbereiden: deduce bouwt eenmalig zijn opzoekstructuren (enkele minuten)…"):
+        get_gate(settings.taxonomy_dir, settings.spacy_model).load()
+    load_pipeline(err, settings)
     out.print("Anonimiseringspoort en taalpijplijn zijn klaar.")
 
 
@@ -255,17 +253,19 @@ def _read_inputs(files: list[str]) -> list[tuple[str | None, str]]:
 
 @app.command()
 def analyze(
-    files: Annotated[list[str] | None, typer.Argument(help="Bestanden, of - voor standaardinvoer.")] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(metavar="BESTAND", help="Bestanden, of - voor standaardinvoer.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Herken wetten, instanties, voorzieningen en blokkades in een tekst, zonder iets op te slaan."""
     from ingest.draft import draft_body
-    from ingest.pipeline import get_pipeline
 
     settings = Settings()
-    pipeline = get_pipeline(settings.spacy_model, settings.taxonomy_dir)
     inputs = _read_inputs(files or [])
-    analyses = pipeline.analyze_many([draft_body(text) for _, text in inputs])
+    pipeline = load_pipeline(err, settings)
+    with busy(err, "Analyseren…"):
+        analyses = pipeline.analyze_many([draft_body(text) for _, text in inputs])
     for (name, _), analysis in zip(inputs, analyses, strict=True):
         data = analysis.to_dict()
         if as_json:
@@ -279,7 +279,9 @@ def analyze(
 
 @app.command()
 def check(
-    files: Annotated[list[str] | None, typer.Argument(help="Bestanden, of - voor standaardinvoer.")] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(metavar="BESTAND", help="Bestanden, of - voor standaardinvoer.")
+    ] = None,
     as_json: JsonFlag = False,
     write_redacted: Annotated[
         Path | None,
@@ -291,13 +293,13 @@ def check(
     ] = None,
 ) -> None:
     """Controleer teksten op persoonsgegevens voordat ze de kennisbank in gaan."""
-    from ingest.gate import get_gate
     from leerlus.text import print_check, write_redacted_copies
 
     settings = Settings()
-    gate = get_gate(settings.taxonomy_dir, settings.spacy_model)
     inputs = _read_inputs(files or [])
-    results = [(name, gate.check(text, marked=not_personal or ())) for name, text in inputs]
+    gate = load_gate(err, settings)
+    with busy(err, "Controleren op persoonsgegevens…"):
+        results = [(name, gate.check(text, marked=not_personal or ())) for name, text in inputs]
     for name, result in results:
         if as_json:
             line = {"file": name, **result.to_dict()} if name is not None else result.to_dict()
@@ -313,10 +315,8 @@ def check(
 @app.command()
 def info(as_json: JsonFlag = False) -> None:
     """Toon instellingen, de taalpijplijn, gegevensbestanden en aantallen."""
-    from ingest.pipeline import get_pipeline
-
     kb = _kb()
-    pipeline = get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir)
+    pipeline = load_pipeline(err, kb.settings)
     data = {
         "datamap": str(kb.settings.data_dir.resolve()),
         "casusmap": str(kb.settings.content_dir.resolve()),
@@ -329,6 +329,10 @@ def info(as_json: JsonFlag = False) -> None:
         _print_json(data)
         return
     for key, value in data.items():
+        if key == "terugval" and value is None:
+            value = "geen (de gekozen pijplijn is geladen)"
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value) or "geen"
         out.print(f"{key}: {value}", markup=False, highlight=False)
 
 

@@ -58,6 +58,17 @@ def snippet(html: str) -> Markup:
 templates.env.filters["snippet"] = snippet
 
 
+def startup_message(request: Request | None) -> str | None:
+    """The start-up sentence every page shows while the server loads and reads cases, else None
+    (also for a page rendered outside a request, such as ``leerlus rapport --formaat html``)."""
+    app = getattr(request, "app", None)
+    startup = getattr(app.state, "startup", None) if app is not None else None
+    return startup.message() if startup is not None else None
+
+
+templates.env.globals["startup_message"] = startup_message
+
+
 def label_for(kb: Any, field: str, code: str) -> str:
     return str(kb.taxonomy.facet_label(field, code))
 

@@ -1,0 +1,158 @@
+"""Command-line stage: the one place where the text of typer (and the click it carries) becomes Dutch.
+
+Help and usage errors are written by typer, in English: some through gettext, most as fixed text in
+its copy of click. Leerlus installs no message catalogue for the whole process. :func:`install`
+hands typer a translating ``_`` for the gettext messages (:data:`MESSAGES`), sets the panel titles
+typer translates once at import, passes a Dutch usage prefix and help-option text, and runs every
+usage error through :func:`to_dutch` (:data:`PATTERNS`, tried in order). What is in neither table
+stays as it was; ``tests/test_cli_dutch.py`` shows the help and errors a user sees are Dutch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from gettext import gettext
+from typing import Any
+
+MESSAGES: dict[str, str] = {
+    "Options": "Opties",
+    "Arguments": "Argumenten",
+    "Commands": "Opdrachten",
+    "Error": "Fout",
+    "[required]": "[verplicht]",
+    "required": "verplicht",
+    "[default: {}]": "[standaard: {}]",
+    "default: {default}": "standaard: {default}",
+    "[env var: {}]": "[omgevingsvariabele: {}]",
+    "env var: {var}": "omgevingsvariabele: {var}",
+    "(deprecated) ": "(verouderd) ",
+    "(dynamic)": "(dynamisch)",
+    "Aborted.": "Afgebroken.",
+    "Aborted!": "Afgebroken.",
+    "Try [blue]'{command_path} {help_option}'[/] for help.": "Zie [blue]'{command_path} {help_option}'[/] voor hulp.",
+    "Missing command.": "Geef een opdracht.",
+    "No such command {name!r}.": "Onbekende opdracht {name!r}.",
+}
+
+USAGE_PREFIX = "Gebruik: "
+USAGE_WORDS = {"[OPTIONS]": "[OPTIES]", "COMMAND [ARGS]...": "OPDRACHT [ARGUMENTEN]..."}
+HELP_OPTION_TEXT = "Toon deze hulp en stop."
+
+# Usage errors of typer's click, as regular expressions over the whole message, first match wins.
+PATTERNS: list[tuple[str, str]] = [
+    (r"Missing option (.+)\.", r"Ontbrekende optie \1."),
+    (r"Missing argument (.+)\.", r"Ontbrekend argument \1."),
+    (r"Missing parameter (.+)\.", r"Ontbrekende parameter \1."),
+    (r"Missing parameter: (.+)", r"Ontbrekende parameter: \1"),
+    (r"No such option: (\S+) \(Possible options: (.+)\)", r"Onbekende optie: \1 (bedoelde u: \2?)"),
+    (r"No such option: (.+)", r"Onbekende optie: \1"),
+    (r"(.+)\. Did you mean (.+)\?", r"\1. Bedoelde u \2?"),
+    (r"Option (.+) requires an argument\.", r"Optie \1 heeft een waarde nodig."),
+    (r"Option (.+) requires (\d+) arguments\.", r"Optie \1 heeft \2 waarden nodig."),
+    (r"Option (.+) does not take a value\.", r"Optie \1 neemt geen waarde."),
+    (r"Argument (.+) takes (\d+) values\.", r"Argument \1 neemt \2 waarden."),
+    (r"Got unexpected extra argument\(s\) \((.+)\)", r"Onverwacht extra argument (\1)"),
+    (r"Could not open file (.+): (.+)", r"Kan bestand \1 niet openen: \2"),
+    (r"Invalid value for (.+?): (.+)", r"Ongeldige waarde voor \1: \2"),
+    (r"Invalid value: (.+)", r"Ongeldige waarde: \1"),
+]
+# The reasons inside "Invalid value for ...: <reason>" (pydantic and typer's own checks).
+REASONS: list[tuple[str, str]] = [
+    (r"Input should be a valid integer.*", "geef een geheel getal"),
+    (r"Input should be a valid number.*", "geef een getal"),
+    (r"Input should be a valid boolean.*", "geef ja of nee (true of false)"),
+    (r"Input should be greater than or equal to (\S+)", r"geef minstens \1"),
+    (r"Input should be less than or equal to (\S+)", r"geef hoogstens \1"),
+    (r"Input should be (.+)", r"kies \1"),
+    (r"Value (.+) is not a valid (\w+)\.", r"\1 is geen geldige \2."),
+    (r"Path (.+) does not exist\.", r"pad \1 bestaat niet."),
+]
+_PATTERNS = [(re.compile(rf"^{p}$", re.S), r) for p, r in PATTERNS]
+_REASONS = [(re.compile(rf"^{p}$", re.S), r) for p, r in REASONS]
+
+
+def translate(message: str) -> str:
+    """A gettext message of typer in Dutch (or unchanged when unknown)."""
+    return MESSAGES.get(message, gettext(message))
+
+
+def to_dutch(message: str) -> str:
+    """A usage error of typer's click in Dutch (or unchanged when unknown)."""
+    for pattern, replacement in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            message = match.expand(replacement)
+            break
+    head, sep, reason = message.rpartition(": ")
+    for pattern, replacement in _REASONS:
+        match = pattern.match(reason)
+        if match:
+            return head + sep + match.expand(replacement)
+    return message
+
+
+def install() -> None:
+    """Make typer's help and errors Dutch in this process (idempotent)."""
+    import typer.core
+    import typer.main
+    import typer.rich_utils
+    from typer._click import decorators, exceptions, formatting
+
+    for module in (typer.core, typer.main, typer.rich_utils):
+        if callable(getattr(module, "_", None)):
+            module._ = translate  # type: ignore[attr-defined]
+    for constant, english in _panel_constants(typer.rich_utils).items():
+        setattr(typer.rich_utils, constant, translate(english))
+    for cls in vars(exceptions).values():
+        if isinstance(cls, type) and "format_message" in vars(cls) and not hasattr(cls.format_message, "dutch"):
+            cls.format_message = _dutch_message(cls.format_message)  # type: ignore[attr-defined]
+    if not hasattr(formatting.HelpFormatter.write_usage, "dutch"):
+        formatting.HelpFormatter.write_usage = _dutch_usage(formatting.HelpFormatter.write_usage)  # type: ignore[method-assign]
+    if not hasattr(decorators.help_option, "dutch"):
+        decorators.help_option = _dutch_help_option(decorators.help_option)
+
+
+_ENGLISH: dict[str, str] = {}
+
+
+def _panel_constants(rich_utils: Any) -> dict[str, str]:
+    """typer's panel titles and markers in English, as first seen (they are set once at import)."""
+    if not _ENGLISH:
+        for name, value in vars(rich_utils).items():
+            if name.isupper() and isinstance(value, str) and value in MESSAGES:
+                _ENGLISH[name] = value
+    return _ENGLISH
+
+
+def _dutch_message(format_message: Callable[[Any], str]) -> Callable[[Any], str]:
+    def dutch(self: Any) -> str:
+        return to_dutch(format_message(self))
+
+    dutch.dutch = True  # type: ignore[attr-defined]
+    return dutch
+
+
+def _dutch_usage(write_usage: Callable[..., None]) -> Callable[..., None]:
+    def dutch(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, words in USAGE_WORDS.items():
+            args = args.replace(english, words)
+        write_usage(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
+
+    dutch.dutch = True  # type: ignore[attr-defined]
+    return dutch
+
+
+def _dutch_help_option(help_option: Callable[[list[str]], Any]) -> Callable[[list[str]], Any]:
+    def dutch(param_decls: list[str]) -> Any:
+        attach = help_option(param_decls)
+
+        def decorator(command: Any) -> Any:
+            result = attach(command)
+            command.params[-1].help = HELP_OPTION_TEXT
+            return result
+
+        return decorator
+
+    dutch.dutch = True  # type: ignore[attr-defined]
+    return dutch

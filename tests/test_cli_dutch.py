@@ -1,0 +1,100 @@
+"""The command line speaks Dutch: help, usage errors and ``leerlus info``; long commands show a
+sign of life on stderr (only on a terminal, so scripts get clean output)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from kb.settings import Settings
+from leerlus import cli
+from leerlus.cli import app
+
+runner = CliRunner()
+
+
+def invoke(args: list[str]):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, args, prog_name="leerlus")
+
+
+ENGLISH = re.compile(
+    r"Usage|Options|Arguments|Commands|Show this message|\[required\]|\[default|Missing|No such|"
+    r"Did you mean|Invalid value|Try '|Error|Input should|\[OPTIONS\]|COMMAND \[ARGS\]"
+)
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings()
+    monkeypatch.setenv("LEERLUS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LEERLUS_CONTENT_DIR", str(settings.content_dir))
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def commands() -> list[str]:
+    return sorted(c.name or c.callback.__name__ for c in app.registered_commands if not c.hidden)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("args", [["--help"], *[[name, "--help"] for name in commands()]])
+def test_help_is_dutch(args: list[str]) -> None:
+    result = invoke(args)
+    assert result.exit_code == 0
+    assert "Gebruik: leerlus" in result.output
+    assert "Toon deze hulp en stop." in result.output
+    assert not ENGLISH.search(result.output), ENGLISH.search(result.output)
+
+
+def test_required_marker_is_dutch() -> None:
+    result = invoke(["rapport", "--help"])
+    assert "[verplicht]" in result.output or "*" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "dutch"),
+    [
+        (["rapport"], "Ontbrekende optie '--van'."),
+        (["bogus"], "Onbekende opdracht 'bogus'."),
+        (["serach"], "Bedoelde u 'search'?"),
+        (["search", "--bogus"], "Onbekende optie: --bogus"),
+        (["search", "--limit", "x"], "Ongeldige waarde voor '--limit': geef een geheel getal"),
+        (["show"], "Ontbrekend argument 'ID'."),
+        (["search", "--limit"], "Optie '--limit' heeft een waarde nodig."),
+    ],
+)
+def test_usage_errors_are_dutch(args: list[str], dutch: str) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2
+    assert dutch in result.output
+    assert "Fout" in result.output
+    assert not ENGLISH.search(result.output), result.output
+
+
+def test_info_says_no_fallback_in_words() -> None:
+    result = invoke(["info"])
+    assert result.exit_code == 0
+    assert "None" not in result.output and "['" not in result.output
+    assert "terugval: geen" in result.output
+
+
+def test_long_commands_show_a_sign_of_life_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    draft = tmp_path / "concept.md"
+    draft.write_text("Het CIZ wees de Wlz-aanvraag af; de gemeente betaalt niet.", encoding="utf-8")
+    stderr = StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=stderr, force_terminal=True))
+    assert invoke(["precedents", str(draft)]).exit_code == 0
+    assert "precedenten zoeken" in stderr.getvalue()
+    assert invoke(["check", str(draft)]).exit_code in (0, 1)
+    assert "Controleren op persoonsgegevens" in stderr.getvalue()
+
+
+def test_no_progress_text_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    draft = tmp_path / "concept.md"
+    draft.write_text("Het CIZ wees de Wlz-aanvraag af.", encoding="utf-8")
+    result = invoke(["precedents", str(draft), "--json"])
+    assert result.exit_code == 0 and result.output.lstrip().startswith("{")
