@@ -4,7 +4,9 @@ The gate weighs a capitalised word by what it is besides a possible name. Source
 lexical data that ships with the packages Leerlus installs: the word forms and lemmas of
 ``spacy-lookups-data`` and spaCy's stop words; deduce's lists of first names, surnames, stop words
 and common words; and the Dutch word frequencies of ``wordfreq`` (a word with a Zipf frequency of at
-least 4.5, about 30 per million words, is common whatever the other lists say). A compound of two
+least 4.5, about 30 per million words, is common whatever the other lists say; so is a frequent
+English word that is no surname, as in the names of methods: "Functional Family Therapy", "Signs
+of Safety"). A compound of two
 known words ("kamertrainingscentrum", "kankervrij") is a word too, unless a name list knows it.
 """
 
@@ -100,13 +102,14 @@ def _lookups_dir() -> Path | None:
 
 
 @lru_cache(maxsize=65536)
-def frequency(word: str) -> float:
-    """The Zipf frequency of ``word`` in Dutch (0 when unknown or without ``wordfreq``)."""
+def frequency(word: str, language: str = "nl") -> float:
+    """The Zipf frequency of ``word`` in Dutch (or ``language``); 0 when unknown or without
+    ``wordfreq``."""
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # the gate degrades to the other lists
         return 0.0
-    return float(zipf_frequency(word, "nl"))
+    return float(zipf_frequency(word, language))
 
 
 @lru_cache(maxsize=65536)
@@ -122,6 +125,8 @@ def is_common_word(word: str) -> bool:
     if lower in first_names():
         return frequency(lower) >= NAME_AS_WORD_ZIPF and (lower in dutch_words() or frequency(lower) >= WORD_ZIPF)
     if lower in dutch_words() or frequency(lower) >= COMMON_ZIPF:
+        return True
+    if lower not in surnames() and frequency(lower, "en") >= COMMON_ZIPF:  # "Family", "Therapy", "Safety"
         return True
     return lower not in surnames() and is_compound(lower)
 

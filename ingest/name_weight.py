@@ -61,6 +61,8 @@ HEADING = re.compile(r"(?:^|\n)[ \t]*#+[^\n]*$")
 RELATION_BEFORE = re.compile(rf"(?i:\b{RELATIONS}|\b(?:{'|'.join(sorted(TITLE_WORDS))})\.?)[ \t]+$")
 
 RELATION_WORD = re.compile(RELATIONS)
+ARTICLE_BEFORE = re.compile(r"(?<![\wÀ-ſ])(?:de|het|een)[ \t]+$")  # no person takes an article
+PLACE_BEFORE = re.compile(r"(?<![\wÀ-ſ])(?i:in|uit|te|vanuit|naar|nabij)[ \t]+$")
 DE_HEER = re.compile(r"(?i)de[ \t]+heer\b")
 NON_WORD = re.compile(r"[^\wÀ-ſ]+")
 AGE_AFTER = re.compile(r"[ \t]*\((?:\d{1,2}|\d{1,2}[ \t]*(?:jaar|jr\.?|mnd|maanden))\)")
@@ -123,7 +125,8 @@ class NameWeigher:
         if not context and self._not_a_person(text, start, end, tokens):
             return None
         by_pattern = any(s <= start and end <= e for s, e, pattern in orgs if pattern)
-        if by_pattern or self._institution_word(text, start, end):
+        article = ARTICLE_BEFORE.search(text, max(0, start - 8), start) is not None and not context
+        if by_pattern or self._institution_word(text, start, end) or (article and len(tokens) > 1):
             return self._make(start, end, "instelling", blocking=False) if self._person_like(tokens) else None
         if context:
             if len(tokens) == 1 and (tokens[0].lower() in self.lists.stop_words or self.known(fragment)):
@@ -141,6 +144,8 @@ class NameWeigher:
             return self._make(start, end, "voorletters")
         if first.lower() in first_names() and self._surname_like(last):
             return self._make(start, end, "voornaam-achternaam")
+        if not any(t.lower() in first_names() or t.lower() in surnames() or not is_common_word(t) for t in tokens):
+            return None  # a Title Case phrase of ordinary words: "Haagse Jeugdhulptafel"
         namey = [self._namey(t) for t in tokens]
         if all(namey) or (any(namey) and all(n or t.lower() in surnames() for n, t in zip(namey, tokens, strict=True))):
             return self._make(start, end, "onbekende-naam")
@@ -168,6 +173,8 @@ class NameWeigher:
             return self._make(start, end, "voornaam") if (first or surname) and not common else None
         if initial and lower in dutch_verbs() and not first:
             return None
+        if surname and not first and PLACE_BEFORE.search(text, max(0, start - 12), start):
+            return self._make(start, end, "zinsbegin" if initial else "gewoon-woord", blocking=False)  # "uit Nador"
         if (first or surname) and not common:
             return self._make(start, end, "voornaam" if first else "onbekende-naam")
         if (first or surname) and AGE_AFTER.match(text, end):
@@ -206,6 +213,8 @@ class NameWeigher:
                 led = True
             elif lower in PARTICLES or _initial(word):
                 break
+            elif _acronym(word):
+                pass  # "GGZ", "GI": an organisation word before the name
             elif word.islower():
                 if lowercase_name and not is_common_word(lower):
                     break
