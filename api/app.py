@@ -1,15 +1,21 @@
 """Application factory: one FastAPI app serving the JSON API and the web UI.
 
 ``create_app(settings)`` builds the knowledge base once and hangs it on ``app.state``; tests make
-variants by passing their own settings. No domain logic lives here.
+variants by passing their own settings. No domain logic lives here. The API documentation
+(``/docs``) loads Swagger UI from the assets the ``fastapi-offline`` package ships, never from a
+CDN, so it works on a machine without internet.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.pattern_routes import report_router
@@ -43,6 +49,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         description="Kennisbank voor casuïstiek in de jeugdhulp: zoeken, casussen en facetten.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.kb = knowledge
@@ -55,5 +62,28 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     app.include_router(signal_router)
     app.include_router(review_router)
     mount_web(app)
+    mount_docs(app)
     errors.install(app, render_error)
     return app
+
+
+DOCS_ASSETS = "/docs/assets"
+
+
+def mount_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI with its script and style served by this app from the installed
+    ``fastapi-offline`` package, and our own favicon; no request leaves the server."""
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="Leerlus: API-documentatie",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )

@@ -91,3 +91,14 @@ def test_start_up_banner_on_every_page(offline_page: Any, app_server: tuple[str,
         startup.phase = "klaar"
     offline_page.goto(base + "/")
     assert offline_page.locator(".startup").count() == 0
+
+
+def test_docs_render_offline(offline_page: Any, app_server: tuple[str, Any], tmp_path: Path) -> None:
+    """Every request to a host other than ours is refused, as on a machine without internet."""
+    base, _ = app_server
+    offline_page.goto(base + "/docs")
+    offline_page.wait_for_selector(".swagger-ui .info .title")
+    assert "Leerlus" in offline_page.locator(".swagger-ui .info .title").inner_text()
+    assert offline_page.locator(".opblock-summary-path").count() > 10
+    offline_page.screenshot(path=str(tmp_path / "docs.png"))
+    assert offline_page.outside == []

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import nh3
 from fastapi import APIRouter, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -127,6 +127,12 @@ def home(request: Request, kb: KBDep) -> Response:
             "json_url": "/api/cases",
         },
     )
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Our own icon for clients that ask for /favicon.ico instead of following the page's link."""
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/zoeken", response_class=HTMLResponse)
