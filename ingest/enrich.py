@@ -23,7 +23,7 @@ from kb.settings import Settings
 from kb.taxonomy import load_taxonomy
 
 # Bump when the extraction or gate code changes what it finds, so every case is checked again.
-EXTRACTION_VERSION = "2"
+EXTRACTION_VERSION = "3"  # 3: bare [[id]] links kept in the indexed text as markers (kb.snippets)
 GATE_VERSION = "1"
 PARALLEL_FROM = 10**9  # measured: two spaCy processes were slower than one on 2 cores (bench)
 

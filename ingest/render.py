@@ -19,6 +19,8 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from kb.snippets import link_marker
+
 CASE_LINK = r"\[\[([A-Za-z0-9][A-Za-z0-9._-]{0,199})(?:\|([^\]\n]{1,200}))?\]\]"
 CASE_URL = "/casus/{id}"
 ALLOWED_TAGS = {
@@ -190,13 +192,17 @@ class _TextCollector(HTMLParser):
             self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
-        # A bare [[id]] link shows the id; ids are not words of the case, so keep them out.
-        if self.link_id is None or data.strip() != self.link_id:
+        # A bare [[id]] link shows the id; ids are not words of the case, so the index gets a
+        # marker without words that the snippet renderer (kb.snippets) shows as the id again.
+        if self.link_id is not None and data.strip() == self.link_id:
+            self.parts.append(link_marker(self.link_id))
+        else:
             self.parts.append(data)
 
 
 def html_to_text(html: str) -> str:
-    """Readable plain text of rendered HTML: one block per line, bare case ids left out."""
+    """Readable plain text of rendered HTML for the index: one block per line, a bare case link
+    as a :func:`kb.snippets.link_marker` (no words, but snippets can show which case it was)."""
     collector = _TextCollector()
     collector.feed(html)
     collector.close()

@@ -33,6 +33,7 @@ from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, BoostedBy,
 from kb.index.similarity import more_like_case
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
 from kb.search import Hit, SearchRequest, SearchResult
+from kb.snippets import plain_text, show_links
 from kb.taxonomy import Taxonomy, load_taxonomy
 
 SNIPPET_FIELDS = ("body", "besluit", "lessen")
@@ -299,11 +300,11 @@ class WhooshIndex:
                     found = marked.highlights(name, top=2)
                 except KeyError:  # highlighting is a courtesy; a failure must not lose the hit
                     found = []
-                snippets.extend(s for s in found if s)
+                snippets.extend(show_links(s) for s in found if s)
                 if snippets:
                     break
         if highlight and not snippets and fields.get("body"):
-            snippets.append(html.escape(_lead(fields["body"])))
+            snippets.append(html.escape(_lead(plain_text(fields["body"]))))
         return Hit(
             id=fields["id"],
             titel=fields.get("titel", ""),
