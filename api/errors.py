@@ -1,20 +1,27 @@
 """Error handling for the HTTP layer: one handler answers JSON to the API and a page to browsers.
 
-Every error body is ``{"code": ..., "detail": ...}`` with a stable code and a Dutch detail. No
-user input may produce a 500; the catch-all exists so that a bug still answers in Dutch.
+Every error body is ``{"code": ..., "detail": ...}`` with a stable code and a Dutch detail, and the
+OpenAPI document says so (:class:`Fout`, on every operation). No user input may produce a 500; the
+catch-all exists so that a bug still answers in Dutch, and it logs where the bug is, never the
+message (which may quote a request body or SQL parameters, and so personal data). Request bodies
+are bounded before parsing (:mod:`api.limits`).
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import BodyLimit
 from kb.errors import LeerlusError
 
 log = logging.getLogger("leerlus")
@@ -29,17 +36,39 @@ _PYDANTIC_DUTCH: dict[str, Callable[[dict[str, Any]], str]] = {
     "greater_than": lambda c: f"moet groter zijn dan {c.get('gt')}",
     "less_than_equal": lambda c: f"mag hoogstens {c.get('le')} zijn",
     "string_too_long": lambda c: f"mag hoogstens {c.get('max_length')} tekens lang zijn",
+    "too_long": lambda c: f"mag hoogstens {c.get('max_length')} elementen hebben",
     "string_type": lambda c: "moet tekst zijn",
+    "list_type": lambda c: "moet een lijst zijn",
     "json_invalid": lambda c: "is geen geldige JSON",
     "model_attributes_type": lambda c: "moet een JSON-object zijn",
     "dict_type": lambda c: "moet een JSON-object zijn",
     "bool_parsing": lambda c: "moet ja of nee (true/false) zijn",
+    "bool_type": lambda c: "moet ja of nee (true/false) zijn",
+    "value_error": lambda c: str(c.get("error", "is ongeldig")),
 }
 
 _HTTP_DUTCH = {
     404: ("niet-gevonden", "deze pagina bestaat niet"),
     405: ("methode-niet-toegestaan", "deze methode is hier niet toegestaan"),
+    413: ("verzoek-te-groot", "het verzoek is te groot"),
 }
+# Parser messages of Starlette, FastAPI and python-multipart, by a fragment of their English text.
+_PARSER_DUTCH = {
+    "maximum size": "een veld in het formulier is te groot (hoogstens 1 MB per veld)",
+    "Too many fields": "het formulier heeft te veel velden",
+    "Too many files": "het formulier heeft te veel bestanden",
+    "parsing the body": "het verzoek is niet te lezen: geen geldige JSON of formuliergegevens",
+}
+
+
+class Fout(BaseModel):
+    """Every error answer of the API: a stable ``code`` and a Dutch ``detail``; some codes add
+    fields (``findings``, ``redacted``, ``velden``, ``issues``)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
+
+    code: str
+    detail: str
 
 
 def validation_detail(exc: RequestValidationError) -> str:
@@ -51,18 +80,44 @@ def validation_detail(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "ongeldige invoer"
 
 
+def http_detail(exc: StarletteHTTPException) -> tuple[str, str]:
+    """Code and Dutch detail for an HTTP error raised by the framework or a parser."""
+    if exc.status_code in _HTTP_DUTCH:
+        code, detail = _HTTP_DUTCH[exc.status_code]
+        return code, (str(exc.detail) if exc.status_code == 413 and exc.detail else detail)
+    text = str(exc.detail)
+    for fragment, dutch in _PARSER_DUTCH.items():
+        if fragment.lower() in text.lower():
+            return "ongeldig-verzoek", dutch
+    return ("ongeldig-verzoek", "het verzoek is ongeldig") if exc.status_code == 400 else ("fout", text)
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path in ("/docs", "/openapi.json")
 
 
 def install(app: FastAPI, render_html: HtmlRenderer) -> None:
-    """Register the handlers; ``render_html`` draws the error page for browser requests."""
+    """Register the handlers (``render_html`` draws the error page for browser requests), the body
+    limit, and the error model in the OpenAPI document."""
+    app.add_middleware(BodyLimit)
+    _declare_errors(app)
 
-    def respond(request: Request, status: int, code: str, detail: str, body: dict[str, Any] | None = None) -> Response:
+    def respond(
+        request: Request,
+        status: int,
+        code: str,
+        detail: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        headers = dict(headers or {})
+        if status == 503:
+            headers["Retry-After"] = "30"
         if wants_json(request):
-            headers = {"Retry-After": "30"} if status == 503 else None
             return JSONResponse(body or {"code": code, "detail": detail}, status_code=status, headers=headers)
-        return render_html(request, status, code, detail)
+        page = render_html(request, status, code, detail)
+        page.headers.update(headers)
+        return page
 
     @app.exception_handler(LeerlusError)
     async def _leerlus(request: Request, exc: LeerlusError) -> Response:
@@ -74,10 +129,46 @@ def install(app: FastAPI, render_html: HtmlRenderer) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        code, detail = _HTTP_DUTCH.get(exc.status_code, ("fout", str(exc.detail)))
-        return respond(request, exc.status_code, code, detail)
+        code, detail = http_detail(exc)
+        # The Allow header of a 405 (and any other header the framework sets) is part of the answer.
+        return respond(request, exc.status_code, code, detail, headers=dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("onverwachte fout bij %s", request.url.path)
+        frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__))
+        log.error(
+            "onverwachte fout bij %s %s: %s (de melding zelf wordt niet gelogd)\n%s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            frames,
+        )
         return respond(request, 500, "interne-fout", "er ging iets mis in Leerlus; probeer het opnieuw")
+
+
+def _declare_errors(app: FastAPI) -> None:
+    """Make the OpenAPI document tell the truth about errors: every operation answers errors as
+    :class:`Fout`, also the 422 that FastAPI would otherwise describe as a list of pydantic errors."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Fout"] = Fout.model_json_schema()
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/Fout"}}}
+        error = {"description": "Fout", "content": body}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"] = {**error, "description": "Ongeldige invoer"}
+                responses["default"] = error
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from api.deps import KBDep
+from api.deps import GateDep, KBDep
+from ingest.userdata_gate import screen_saved_search
 from kb.saved_searches import MAX_NAME
 from kb.search import make_request
 from kb.userdata import SavedSearchPublic
@@ -36,10 +37,12 @@ def list_saved(kb: KBDep) -> list[SavedSearchPublic]:
 
 
 @router.post("", response_model=SavedSearchPublic, status_code=201, summary="Zoekopdracht bewaren")
-def save(body: SaveSearch, kb: KBDep) -> SavedSearchPublic:
+def save(body: SaveSearch, kb: KBDep, gate: GateDep) -> SavedSearchPublic:
     """Bewaart een zoekopdracht onder een naam. 409 als de naam al bestaat, 422 bij ongeldige
-    filters of datums. Het antwoord bevat de deelbare URL en de Atom-feed."""
+    filters of datums, en 422 ``persoonsgegevens`` als naam of zoekvraag door de
+    anonimiseringspoort wordt geweigerd. Het antwoord bevat de deelbare URL en de Atom-feed."""
     request = make_request(query=body.q, filters=body.filters, van=body.van, tot=body.tot, sort=body.sort)
+    screen_saved_search(gate, body.naam, request)
     return kb.save_search(body.naam, request)
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import GateDep, KBDep
 from ingest.signal_gate import screen_signal_text
+from ingest.userdata_gate import import_userdata
+from kb.limits import MAX_ID
 from kb.signals import SignalPublic
 
 router = APIRouter(prefix="/api", tags=["signalen"])
+SignalId = Annotated[int, Path(ge=1, le=MAX_ID, description="Nummer van het signaal.")]
 
 
 class NewSignal(BaseModel):
@@ -42,24 +45,25 @@ def list_signals(
 def create_signal(body: NewSignal, response: Response, kb: KBDep, gate: GateDep) -> SignalPublic:
     """Maakt een signaal met status ``nieuw``. 422 bij onbekende adressaat, blokkade of casus of
     bij persoonsgegevens in titel of toelichting (``persoonsgegevens``, met ``velden`` en
-    ``redacted``); 409 als van dezelfde les (``bron_les``) al een signaal bestaat."""
-    screen_signal_text(gate, {"titel": body.titel, "toelichting": body.toelichting})
+    ``redacted``); 409 als van dezelfde les (``bron_les``) al een signaal bestaat. Ook ``wie`` gaat
+    door de poort: een rol of team, geen naam of nummer."""
+    screen_signal_text(gate, {"titel": body.titel, "toelichting": body.toelichting, "wie": body.wie})
     signal = kb.create_signal(**body.model_dump())
     response.headers["Location"] = f"/api/signals/{signal.id}"
     return signal
 
 
 @router.get("/signals/{signal_id}", response_model=SignalPublic, summary="Eén signaal met geschiedenis")
-def show_signal(signal_id: int, kb: KBDep) -> SignalPublic:
+def show_signal(signal_id: SignalId, kb: KBDep) -> SignalPublic:
     return kb.signal(signal_id)
 
 
 @router.post("/signals/{signal_id}/status", response_model=SignalPublic, summary="Status wijzigen")
-def move_signal(signal_id: int, body: Move, kb: KBDep, gate: GateDep) -> SignalPublic:
+def move_signal(signal_id: SignalId, body: Move, kb: KBDep, gate: GateDep) -> SignalPublic:
     """Zet een signaal een stap verder. 409 ``ongeldige-overgang`` voor een stap die niet mag;
     naar ``niet-opgepakt`` en heropenen vragen een ``notitie``; een notitie met
-    persoonsgegevens wordt geweigerd (422)."""
-    screen_signal_text(gate, {"notitie": body.notitie})
+    persoonsgegevens (ook in ``wie``) wordt geweigerd (422)."""
+    screen_signal_text(gate, {"notitie": body.notitie, "wie": body.wie})
     return kb.move_signal(signal_id, body.naar, body.wie, body.notitie)
 
 
@@ -73,6 +77,8 @@ def export(kb: KBDep) -> Response:
 
 
 @router.post("/import", summary="Import van een export")
-def import_data(kb: KBDep, data: Annotated[dict[str, Any], Body()]) -> dict[str, int]:
-    """Voegt toe wat er nog niet is; bestaande signalen (zelfde ``uid``) en namen worden overgeslagen."""
-    return kb.import_userdata(data)
+def import_data(kb: KBDep, gate: GateDep, data: Annotated[dict[str, Any], Body()]) -> dict[str, int]:
+    """Voegt toe wat er nog niet is; bestaande signalen (zelfde ``uid``) en namen worden overgeslagen.
+    Elk veld wordt streng gecontroleerd (422 ``ongeldige-invoer``) en elke tekst gaat door de
+    anonimiseringspoort (422 ``persoonsgegevens``) voordat er iets wordt opgeslagen."""
+    return import_userdata(kb, data, gate)

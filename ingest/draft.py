@@ -8,8 +8,9 @@ what the author sees as the body.
 from __future__ import annotations
 
 from ingest.frontmatter import split
+from kb.limits import MAX_TEXT_CHARS
 
-MAX_DRAFT_CHARS = 1_000_000
+MAX_DRAFT_CHARS = MAX_TEXT_CHARS  # the same maximum as a case file and every form
 
 
 def draft_body(text: str) -> str:

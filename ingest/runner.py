@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.enrich import enrich, fingerprint
+from ingest.frontmatter import read_case_file
 from ingest.gate import get_gate
 from ingest.issues import Issue
 from ingest.parse import content_hash, parse_case
@@ -127,10 +128,10 @@ def _ingest(
             progress("lezen", number - 1, len(files))
         rel = path.relative_to(content_dir).as_posix()
         shown[rel] = display_path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            report.issues.append(Issue(shown[rel], f"bestand is niet te lezen: {exc.strerror}"))
+        # Too large, outside the content directory or unreadable: refused before it is read whole.
+        raw, unreadable = read_case_file(path, root=content_dir, shown=shown[rel], max_bytes=kb.settings.max_file_bytes)
+        if raw is None:
+            report.issues.extend(unreadable)
             bad_paths.add(rel)
             continue
         digest = content_hash(raw, version)

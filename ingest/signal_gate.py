@@ -1,7 +1,8 @@
 """The anonymisation gate for the free text of signals (the gate stage, applied to the learning
-loop): a title, explanation or note with personal data is refused before it reaches SQL, with the
-kinds found per field and a redacted version to take over. The author's own name (``wie``) is
-accountability, not case data, and is not screened."""
+loop): a title, explanation, note or ``wie`` with personal data is refused before it reaches SQL,
+with the kinds found per field and a redacted version to take over. ``wie`` is accountability: a role
+or team ("Teamleider West") passes, a name, number or address does not. :mod:`ingest.userdata_gate`
+applies the same refusal to saved searches and imports."""
 
 from __future__ import annotations
 

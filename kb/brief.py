@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from kb import store
+from kb.safe_text import md_text
 
 if TYPE_CHECKING:
     from kb.knowledge import KnowledgeBase
@@ -69,12 +70,12 @@ class Brief:
             title = f"{group.label} (`{group.code}`)" if group.code else group.label
             lines += [f"## {title}", ""]
             for sentence in group.evidence[:2]:
-                lines += [f"> {' '.join(sentence.split())}", ""]
+                lines += [f"> {md_text(sentence)}", ""]
             for p in group.precedents:
-                lines.append(f"- **{p.titel}** ({p.soort}, {p.datum}, `{p.id}`)")
+                lines.append(f"- **{md_text(p.titel)}** ({p.soort}, {p.datum}, `{p.id}`)")
                 for label, value in (("Besluit", p.besluit), ("Mandaat", p.mandaat), ("Uitkomst", p.uitkomst)):
                     if value:
-                        lines.append(f"  - {label}: {' '.join(value.split())}")
+                        lines.append(f"  - {label}: {md_text(value)}")
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 

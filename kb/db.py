@@ -55,7 +55,8 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"check_same_thread": False, "timeout": 30}
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    # hide_parameters: an error message never carries the values of a statement (personal data).
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     _ensure_schema(engine)

@@ -95,6 +95,7 @@ class KnowledgeBase:
                 counts = store.citation_counts(session=session, ids=[hit.id for hit in result.hits])
         for hit in result.hits:
             hit.aangehaald = counts.get(hit.id, 0)
+        result.degraded = result.degraded or request.bounded  # cut to the limits: not searched as typed
         return result
 
     def case(self, case_id: str) -> CaseDetail:
@@ -208,7 +209,7 @@ class KnowledgeBase:
 
     def import_userdata(self, data: Any) -> dict[str, int]:
         with session_scope(self.engine) as session:
-            return exchange.import_data(session=session, data=data)
+            return exchange.import_data(session=session, data=data, taxonomy=self.taxonomy)
 
     # -- saved searches --------------------------------------------------------------------
 

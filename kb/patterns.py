@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from kb import periods
 from kb.errors import InvalidInput
 from kb.records import FACET_FIELDS, MULTI_VALUED, SUGGESTIONS
-from kb.search import DATE_PATTERN
+from kb.search import valid_date
 from kb.tables import Cell, Row, Table
 from kb.taxonomy import Taxonomy
 
@@ -151,7 +151,7 @@ def pattern_request(get_all: Any) -> PatternRequest:
 def _date(label: str, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    if not DATE_PATTERN.match(value.strip()):
+    if not valid_date(value.strip()):
         raise InvalidInput(f"{label} '{value}' is geen datum; gebruik JJJJ, JJJJ-MM of JJJJ-MM-DD")
     return value.strip()
 
@@ -217,7 +217,7 @@ class Analyst:
         blockers = [code for code, _ in sorted(by_blocker.items(), key=lambda kv: (-kv[1], kv[0]))]
         # "Now" is the same for every filter: the end of the requested range, else the newest case
         # in the knowledge base, so that regions or teams are compared over the same periods.
-        anchor = base.tot or max((f.datum for f in self.facts), default=None)
+        anchor = periods.last_month(base.tot) if base.tot else max((f.datum for f in self.facts), default=None)
         huidig: str | None = None
         vorig: str | None = None
         window: tuple[str, str] | None = None

@@ -21,6 +21,11 @@ def check_per(per: str | None) -> str:
     return per
 
 
+def last_month(date: str) -> str:
+    """The last month a date bound covers: a year (``tot=2024``) ends in December."""
+    return f"{date}-12" if len(date) == 4 else date
+
+
 def period_of(datum: str, per: str) -> str:
     """The period of a case date: ``period_of("2024-05-17", "kwartaal") == "2024-K2"``."""
     year, month = datum[:4], int(datum[5:7])

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from kb import periods
 from kb.errors import InvalidInput
 from kb.patterns import Facts, Selection, Table
+from kb.safe_text import md_text
 from kb.signals import STATUSES, EventPublic, SignalPublic
 
 if TYPE_CHECKING:
@@ -224,7 +225,8 @@ class Report:
         out += _section("Tijd per status", ["Status", "Signalen", "Mediaan (dagen)"], rows, numeric=(1, 2))
         out += ["", "## Voorbeeldcasussen", ""]
         for i in self.illustraties:
-            out.append(f"- **{i.blokkade_label}**: {i.titel} (`{i.id}`, {i.datum}). Besluit: {i.besluit or '–'}")
+            titel, besluit = md_text(i.titel), md_text(i.besluit) or "–"
+            out.append(f"- **{i.blokkade_label}**: {titel} (`{i.id}`, {i.datum}). Besluit: {besluit}")
         if not self.illustraties:
             out.append("Geen casussen in deze periode.")
         return "\n".join(out) + "\n"
@@ -239,7 +241,7 @@ SIGNAL_TITLES = {
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return md_text(text).replace("|", "\\|")
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = ()) -> list[str]:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from sqlmodel import Session, col, select
 
 from kb.errors import InvalidInput, LeerlusError, NotFound
+from kb.limits import refuse_control
 from kb.search import SearchRequest, to_params
 from kb.userdata import SavedSearch, SavedSearchPublic
 
@@ -32,6 +33,7 @@ def save(*, session: Session, naam: str, request: SearchRequest) -> SavedSearchP
         raise InvalidInput("geef de zoekopdracht een naam")
     if len(naam) > MAX_NAME:
         raise InvalidInput(f"de naam is te lang ({len(naam)} tekens, hoogstens {MAX_NAME})")
+    refuse_control(naam, "de naam")
     slug = slugify(naam)
     if not slug:
         raise InvalidInput("de naam moet ten minste één letter of cijfer bevatten")

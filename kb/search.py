@@ -3,11 +3,13 @@
 :func:`make_request` turns loose user input (web form, query string, CLI flags) into a validated
 :class:`SearchRequest`, raising :class:`~kb.errors.InvalidInput` with a Dutch message for values
 that cannot be used. Free text is never rejected: bad query syntax degrades to plain words in the
-backend.
+backend, but it is bounded first (:func:`kb.limits.bound_query`): a search costs the same at any
+length. Dates are checked as dates (``2024-02-30`` is refused).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,12 +17,26 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from kb.errors import InvalidInput
+from kb.limits import bound_query, refuse_control
 from kb.records import FACET_FIELDS
 
 SORTS = ("relevantie", "datum", "aangehaald")
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 DATE_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def valid_date(text: str) -> bool:
+    """``JJJJ``, ``JJJJ-MM`` or ``JJJJ-MM-DD`` naming a day that exists."""
+    if not DATE_PATTERN.match(text):
+        return False
+    if len(text) < 10:
+        return True  # the pattern already checked the month
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,7 @@ class SearchRequest:
     page: int = 1
     limit: int = 10
     highlight: bool = True
+    bounded: bool = False  # the query was cut to the limits (see kb.limits.bound_query)
 
 
 @dataclass
@@ -127,11 +144,11 @@ def make_request(
     for name, values in (filters or {}).items():
         if name not in FACET_FIELDS:
             raise InvalidInput(f"onbekend filterveld '{name}'; kies uit {', '.join(FACET_FIELDS)}")
-        kept = tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        kept = tuple(dict.fromkeys(refuse_control(v.strip(), name) for v in values if v and v.strip()))
         if kept:
             clean[name] = kept
     for label, value in (("van", van), ("tot", tot)):
-        if value and not DATE_PATTERN.match(value.strip()):
+        if value and not valid_date(value.strip()):
             raise InvalidInput(f"{label} '{value}' is geen datum; gebruik JJJJ, JJJJ-MM of JJJJ-MM-DD")
     van = van.strip() if van and van.strip() else None
     tot = tot.strip() if tot and tot.strip() else None
@@ -140,8 +157,11 @@ def make_request(
     sort = (sort or "relevantie").strip().lower()
     if sort not in SORTS:
         raise InvalidInput(f"sortering '{sort}' is onbekend; kies uit {', '.join(SORTS)}")
+    typed = (query or "").strip()
+    bounded = bound_query(typed).strip()
     return SearchRequest(
-        query=(query or "").strip(),
+        query=bounded,
+        bounded=bounded != typed,
         filters=clean,
         van=van,
         tot=tot,

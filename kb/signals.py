@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from kb.errors import InvalidInput, LeerlusError, NotFound
+from kb.limits import refuse_control
 from kb.models import Case, CaseTag
 from kb.taxonomy import Taxonomy
 from kb.userdata import Signal, SignalEvent, now
@@ -78,7 +79,7 @@ def _text(value: str | None, label: str, limit: int, *, required: bool = True) -
         raise InvalidInput(f"{label} is verplicht")
     if len(clean) > limit:
         raise InvalidInput(f"{label} is te lang ({len(clean)} tekens, hoogstens {limit})")
-    return clean
+    return refuse_control(clean, label)
 
 
 def create(

@@ -120,7 +120,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             raise InvalidInput(f"{bestand} is niet te lezen: {error.strerror}") from None
         except json.JSONDecodeError as error:
             raise InvalidInput(f"{bestand} is geen geldige JSON (regel {error.lineno})") from None
-        counts = make_kb().import_userdata(data)
+        from ingest.userdata_gate import import_userdata
+
+        counts = import_userdata(make_kb(), data)
         out.print(
             f"Geïmporteerd: {counts['signalen']} signalen, {counts['zoekopdrachten']} zoekopdrachten; "
             f"{counts['overgeslagen']} overgeslagen (bestonden al).",

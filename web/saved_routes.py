@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep
+from api.deps import KBDep, gate_for
+from ingest.userdata_gate import screen_saved_search
 from kb.errors import LeerlusError
 from kb.search import request_from_params
 from web.atom import feed
@@ -31,11 +33,13 @@ def saved_list(request: Request, kb: KBDep) -> Response:
 
 
 @router.post("/zoekopdrachten", response_class=HTMLResponse)
-def save_search(
+async def save_search(
     request: Request, kb: KBDep, naam: str = Form("", max_length=1000), params: str = Form("", max_length=20_000)
 ) -> Response:
     try:
-        saved = kb.save_search(naam, request_from_params(params))
+        wanted = request_from_params(params)
+        await run_in_threadpool(screen_saved_search, gate_for(request), naam, wanted)
+        saved = await run_in_threadpool(kb.save_search, naam, wanted)
     except LeerlusError as error:
         return _page(request, kb, status=error.status, error=error.detail, naam=naam, params=params)
     return RedirectResponse(f"/zoekopdrachten?bewaard={saved.slug}", status_code=303)

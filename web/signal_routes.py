@@ -7,20 +7,22 @@ a cookie so a manager does not type it at every step. JSON twin: ``/api/signals`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import KBDep, gate_for
 from ingest.signal_gate import SignalTextRefused, screen_signal_text
 from kb.errors import LeerlusError
+from kb.limits import MAX_ID
 from kb.signals import STATUSES
 from web.routes import label_for, templates
 
 router = APIRouter(include_in_schema=False)
 WHO_COOKIE = "leerlus_wie"
+SignalId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def remember(response: Response, wie: str) -> Response:
@@ -90,7 +92,9 @@ async def create_signal(request: Request, kb: KBDep) -> Response:
     values["blokkades"] = [str(v) for v in form.getlist("blokkades")]
     try:
         await run_in_threadpool(
-            screen_signal_text, gate_for(request), {"titel": values["titel"], "toelichting": values["toelichting"]}
+            screen_signal_text,
+            gate_for(request),
+            {"titel": values["titel"], "toelichting": values["toelichting"], "wie": values["wie"]},
         )
         signal = kb.create_signal(
             titel=values["titel"],
@@ -127,16 +131,16 @@ def _detail(request: Request, kb: Any, signal_id: int, status: int = 200, **extr
 
 
 @router.get("/signalen/{signal_id}", response_class=HTMLResponse)
-def signal_page(request: Request, signal_id: int, kb: KBDep) -> Response:
+def signal_page(request: Request, signal_id: SignalId, kb: KBDep) -> Response:
     return _detail(request, kb, signal_id)
 
 
 @router.post("/signalen/{signal_id}/status", response_class=HTMLResponse)
-async def move_signal(request: Request, signal_id: int, kb: KBDep) -> Response:
+async def move_signal(request: Request, signal_id: SignalId, kb: KBDep) -> Response:
     form = await request.form()
     naar, wie, notitie = (str(form.get(k) or "") for k in ("naar", "wie", "notitie"))
     try:
-        await run_in_threadpool(screen_signal_text, gate_for(request), {"notitie": notitie})
+        await run_in_threadpool(screen_signal_text, gate_for(request), {"notitie": notitie, "wie": wie})
         kb.move_signal(signal_id, naar, wie, notitie)
     except SignalTextRefused as refused:
         return _detail(
