@@ -6,6 +6,8 @@ The blocker rules say *that* a code fires and which kind of rule fired (see
 that were right, per kind of evidence (one signal group, several in one clause, several over two
 sentences, or found in two or more sentences of the text). That share is the confidence. Only
 suggestions at or above the threshold in the same file are kept; a person confirms or rejects them.
+When the learned model (:mod:`ingest.blockmodel`) is shipped, a finding's confidence is instead the
+measured precision of its cell: the rule alone is strong, the model agrees, or it does not.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Calibration:
     default: float = DEFAULT_CONFIDENCE
     table: Mapping[str, Mapping[str, float]] | None = None
     thresholds: Mapping[str, float] | None = None
+    model: Mapping[str, Any] | None = None  # the learned model's cells (see ingest.blockmodel)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Calibration:
@@ -40,6 +43,7 @@ class Calibration:
             default=float(data.get("standaard", DEFAULT_CONFIDENCE)),
             table=table,
             thresholds=thresholds,
+            model=data.get("model") or None,
         )
 
     def evidence_kind(self, kinds: Iterable[str]) -> str:
@@ -59,6 +63,16 @@ class Calibration:
         if not cells:
             return self.default
         return round(float(cells.get(kind, cells.get("basis", self.default))), 3)
+
+    def with_model(self, rule_confidence: float, probability: float) -> float:
+        """The confidence of a rule finding once the learned model has weighed in: the measured
+        precision of its cell (``sterke regel``, ``regel+model`` or ``regel``)."""
+        from ingest.blockmodel import cell_of
+
+        if not self.model:
+            return rule_confidence
+        cell = cell_of(rule_confidence, probability, float(self.model["met_regel"]), float(self.model["sterke_regel"]))
+        return round(float(self.model["betrouwbaarheid"].get(cell, rule_confidence)), 3)
 
     def threshold_for(self, code: str) -> float:
         """The confidence a suggestion of ``code`` needs to be shown (per code where the file says so)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from spacy.util import compile_infix_regex
 
 import ingest.blockers  # noqa: F401  (registers the factory)
 import ingest.entities  # noqa: F401  (registers the factory)
+from ingest import blockmodel
 from ingest.blockers import SPAN_KEY as BLOCKER_KEY
 from ingest.confidence import Calibration
 from ingest.entities import SPAN_KEY as ENTITY_KEY
@@ -112,10 +113,21 @@ class Pipeline:
         calibration = self.calibration()
         originals = list(texts)
         docs = self.nlp.pipe((prepare(t) for t in originals), batch_size=batch_size, n_process=n_process)
-        return [
+        analyses = [
             _analysis(doc, original, self.name, labels, calibration)
             for doc, original in zip(docs, originals, strict=True)
         ]
+        model = blockmodel.load() if calibration.model else None
+        if model is None:
+            return analyses
+        weighed = []
+        for analysis, doc in zip(analyses, model.pipe(t.lower() for t in originals), strict=True):
+            blockers = tuple(
+                replace(b, confidence=calibration.with_model(b.confidence, doc.cats.get(b.code, 0.0)))
+                for b in analysis.blockers
+            )
+            weighed.append(replace(analysis, blockers=blockers))
+        return weighed
 
     def calibration(self) -> Calibration:
         """The confidences and threshold for recognised blockers (``kalibratie.yaml``)."""
@@ -165,7 +177,7 @@ def line_boundaries(doc: spacy.tokens.Doc) -> spacy.tokens.Doc:
             starts[token.i + 1] = 1
             changed = True
     if changed:
-        doc.from_array([SENT_START], starts)
+        doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
     return doc
 
 
