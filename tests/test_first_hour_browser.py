@@ -8,6 +8,7 @@ Never downloads a browser: it uses ``/usr/bin/chromium``.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -24,12 +25,17 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def app_server(sample_kb: KnowledgeBase) -> Iterator[tuple[str, Any]]:
+def app_server(sample_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The ingested sample corpus, on a copy of its data so signals made here stay here."""
     import uvicorn
 
     from api.app import create_app
+    from kb.settings import Settings
 
-    app = create_app(sample_kb.settings, kb=sample_kb)
+    data = tmp_path_factory.mktemp("first-hour") / "data"
+    shutil.copytree(sample_kb.settings.data_dir, data)
+    kb = KnowledgeBase(Settings(data_dir=data, content_dir=sample_kb.settings.content_dir))
+    app = create_app(kb.settings, kb=kb)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -41,6 +47,7 @@ def app_server(sample_kb: KnowledgeBase) -> Iterator[tuple[str, Any]]:
     yield f"http://127.0.0.1:{port}", app
     server.should_exit = True
     thread.join(10)
+    kb.close()
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +109,114 @@ def test_docs_render_offline(offline_page: Any, app_server: tuple[str, Any], tmp
     assert offline_page.locator(".opblock-summary-path").count() > 10
     offline_page.screenshot(path=str(tmp_path / "docs.png"))
     assert offline_page.outside == []
+
+
+def _beside_their_labels(page: Any, selector: str) -> int:
+    """How many ``selector`` controls sit right before their label text (same line, a small gap)."""
+    return int(
+        page.evaluate(
+            """(selector) => {
+                let good = 0;
+                for (const input of document.querySelectorAll(selector)) {
+                    const box = input.getBoundingClientRect();
+                    const range = document.createRange();
+                    range.selectNodeContents(input.parentElement);
+                    range.setStartAfter(input);
+                    const text = range.getBoundingClientRect();
+                    const gap = text.left - box.right;
+                    const sameLine = Math.abs((text.top + text.bottom) / 2 - (box.top + box.bottom) / 2) < 8;
+                    if (box.width < 30 && gap >= 0 && gap < 16 && sameLine) good++;
+                }
+                return good;
+            }""",
+            selector,
+        )
+    )
+
+
+def test_checkboxes_and_radios_sit_next_to_their_labels(
+    offline_page: Any, app_server: tuple[str, Any], tmp_path: Path
+) -> None:
+    base, _ = app_server
+    page = offline_page
+    page.goto(base + "/signalen/nieuw")
+    boxes = page.locator('fieldset input[type="checkbox"]')
+    assert boxes.count() > 10
+    assert _beside_their_labels(page, 'fieldset input[type="checkbox"]') == boxes.count()
+    page.locator("fieldset.field").screenshot(path=str(tmp_path / "signaal-nieuw-blokkades.png"))
+    page.get_by_label("Titel").fill("Wachtlijst jeugd-ggz loopt op")
+    page.get_by_label("Adressaat").select_option(index=1)
+    page.get_by_label("Wachtlijst").check()
+    page.get_by_label("Uw naam of functie").fill("Teamleider")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url("**/signalen/*")
+    radios = page.locator('input[type="radio"]')
+    assert radios.count() >= 2
+    assert _beside_their_labels(page, 'input[type="radio"]') == radios.count()
+    page.locator("form fieldset.field").screenshot(path=str(tmp_path / "signaal-status.png"))
+    page.goto(base + "/patronen")
+    assert _beside_their_labels(page, 'input[name="suggesties"]') == 1
+
+
+def _overlaps(page: Any, selector: str) -> list[str]:
+    """Pairs of text elements in the chart ``selector`` whose drawn boxes overlap."""
+    return list(
+        page.evaluate(
+            """(selector) => {
+                const texts = [...document.querySelector(selector).querySelectorAll('text')];
+                const boxes = texts.map((t) => [t, t.getBoundingClientRect()]);
+                const out = [];
+                for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+                    const [a, r] = boxes[i], [b, s] = boxes[j];
+                    if (r.width && s.width && r.left < s.right - 1 && s.left < r.right - 1
+                        && r.top < s.bottom - 1 && s.top < r.bottom - 1)
+                        out.push(a.textContent + ' / ' + b.textContent);
+                }
+                return out;
+            }""",
+            selector,
+        )
+    )
+
+
+def test_quarterly_chart_labels_do_not_overlap_and_regions_are_not_cut_off(
+    offline_page: Any, app_server: tuple[str, Any], tmp_path: Path
+) -> None:
+    base, _ = app_server
+    page = offline_page
+    page.goto(base + "/patronen?per=kwartaal")
+    chart = page.locator("svg.chart-line")
+    assert page.locator("svg.chart-line .series").count() == 5
+    assert _overlaps(page, "svg.chart-line") == []
+    chart.screenshot(path=str(tmp_path / "kwartalen.png"))
+    regions = page.locator("#h-regio ~ svg.chart-heatmap, #h-regio + svg.chart-heatmap").first
+    inside = page.evaluate(
+        """(svg) => {
+            const frame = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('.heatmap-row > text')].filter((t) => {
+                const r = t.getBoundingClientRect();
+                return r.left < frame.left - 0.5 || r.right > frame.right + 0.5;
+            }).map((t) => t.textContent);
+        }""",
+        regions.element_handle(),
+    )
+    assert inside == []
+    assert "Amsterdam-Amstelland" in (regions.text_content() or "")
+    regions.screenshot(path=str(tmp_path / "regio-heatmap.png"))
+
+
+def test_patterns_page_gives_a_summary_first_and_details_behind_anchors(
+    offline_page: Any, app_server: tuple[str, Any], tmp_path: Path
+) -> None:
+    base, _ = app_server
+    page = offline_page
+    page.goto(base + "/patronen?per=kwartaal")
+    anchors = page.locator("nav.toc a")
+    assert anchors.count() >= 10
+    for href in anchors.evaluate_all("(links) => links.map((a) => a.getAttribute('href'))"):
+        assert page.locator(href).count() == 1, href
+    assert page.evaluate("document.body.scrollHeight") < 6000  # was 15,000 px with every table open
+    assert page.locator("details.more[open]").count() == 0
+    page.locator('nav.toc a[href="#h-per-team"]').click()
+    assert page.locator("#h-per-team").is_visible()
+    page.screenshot(path=str(tmp_path / "patronen-boven.png"))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from web.chart_layout import Box, calendar_step, fit_px, free_spots, mix, text_on, text_px
+
 __all__ = ["Bar", "Cell", "Point", "Series", "bar_chart", "format_count", "heatmap", "line_chart"]
 
 INK, MUTED, LINE, ACCENT, WHITE = "#1d2530", "#56606d", "#d8dde3", "#0b5cad", "#ffffff"  # site palette
@@ -73,10 +75,6 @@ def _quantity(n: int, unit: str) -> str:
     return f"{format_count(n)} {SINGULAR.get(unit, unit) if n == 1 else unit}".strip()
 
 
-def _fit(label: str, max_chars: int) -> str:
-    return label if len(label) <= max_chars else label[: max(1, max_chars - 1)] + "…"
-
-
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise ValueError(message)
@@ -108,9 +106,11 @@ def _text(x: float, y: float, content: str, *, anchor: str = "start", extra: str
 
 
 def _label_column(labels: Iterable[str], width: int) -> int:
-    longest = max((len(label) for label in labels), default=0)
+    """Width of a column of labels: the widest label as drawn (not a count of characters, so
+    "Amsterdam-Amstelland" is not cut off), capped at two fifths of the chart."""
+    longest = max((text_px(label) for label in labels), default=0.0)
     cap = min(260, width * 2 // 5)
-    return max(min(longest * CHAR_PX + 2 * PAD, cap), 40)
+    return max(min(math.ceil(longest) + 2 * PAD, cap), 40)
 
 
 def _listing(items: list[str]) -> str:
@@ -134,30 +134,6 @@ def _open_svg(kind: str, title: str, desc: str, size: tuple[int, int], payload: 
     )
 
 
-def _rgb(colour: str) -> list[int]:
-    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-
-
-def _mix(low: str, high: str, t: float) -> str:
-    return "#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in zip(_rgb(low), _rgb(high), strict=True))
-
-
-def _luminance(colour: str) -> float:
-    """WCAG relative luminance of a #rrggbb colour."""
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in _rgb(colour))]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def _text_on(fill: str) -> str:
-    """Ink, else white, else black: the first with WCAG AA contrast (4.5:1) on ``fill``. Mid blues pass with
-    neither ink nor white, but every colour passes with white or black."""
-    for colour in (INK, WHITE):
-        dark, light = sorted((_luminance(fill), _luminance(colour)))
-        if (light + 0.05) / (dark + 0.05) >= 4.5:
-            return colour
-    return "#000000"
-
-
 def _nice_ticks(top: int) -> list[int]:
     """Round integer ticks from 0 to at least ``top``, about five steps."""
     magnitude = 1
@@ -178,7 +154,6 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "casussen", width:
         return EMPTY
     top = max(bar.value for bar in bars)
     label_w = _label_column((bar.label for bar in bars), width)
-    max_chars = max(1, (label_w - 2 * PAD) // CHAR_PX)
     value_w = len(format_count(top)) * CHAR_PX + 2 * PAD
     plot_w = max(width - label_w - value_w, 40)
     height = len(bars) * ROW_H + 2 * PAD
@@ -196,7 +171,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "casussen", width:
         middle = y + ROW_H / 2
         bar_w = plot_w * bar.value / top if top else 0.0
         inner = (
-            _text(label_w - PAD, middle, _fit(bar.label, max_chars), anchor="end", full=bar.label)
+            _text(label_w - PAD, middle, fit_px(bar.label, label_w - 2 * PAD), anchor="end", full=bar.label)
             + f'<rect class="bar" x="{label_w}" y="{_num(y + (ROW_H - BAR_H) / 2)}" width="{_num(bar_w)}" '
             f'height="{BAR_H}" fill="{ACCENT}"><title>{escape(tip)}</title></rect>'
             + _text(label_w + bar_w + 6, middle, format_count(bar.value), extra=' class="value"')
@@ -242,7 +217,7 @@ def line_chart(
     if len(drawn) > 1:
         x, y = float(PAD), float(PAD + 6)
         for s in drawn:
-            item_w = len(s.name) * CHAR_PX + 40
+            item_w = text_px(s.name) + 40
             if x + item_w > width - PAD and x > PAD:
                 x, y = float(PAD), y + 20
             legend.append((x, y))
@@ -255,8 +230,10 @@ def line_chart(
     height = max(height, int(top) + bottom + 80)
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / (n - 1) if n > 1 else float(plot_w)
-    label_step = max(1, math.ceil(label_px / slot))
+    label_step = calendar_step(periods[0], math.ceil(label_px / slot))
     value_step = max(1, math.ceil((len(format_count(ticks[-1])) * CHAR_PX + 4) / slot))
+    if len(drawn) > 1 and n > 8:  # many periods, several lines: only the newest values are printed
+        value_step = n
 
     def px(i: int) -> float:
         return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
@@ -286,17 +263,19 @@ def line_chart(
             extra = f' class="period" fill="{MUTED}" font-size="12"'
             parts.append(_text(px(i), height - bottom + 14, period, anchor="middle", extra=extra))
     parts.append("</g>")
+    coords = [[(px(index[p.period]), py(p.value)) for p in s.points] for s in drawn]
+    from_end = [[n - 1 - index[p.period] for p in s.points] for s in drawn]
+    shown = _value_labels(drawn, coords, from_end, value_step)
     for number, s in enumerate(drawn):
         colour, dash_attr = SERIES_STYLES[number % len(SERIES_STYLES)]
-        coords = [(px(index[p.period]), py(p.value)) for p in s.points]
-        points_attr = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords)
+        points_attr = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords[number])
         parts.append(f'<g class="series"><polyline points="{points_attr}" fill="none" stroke="{colour}"')
         parts.append(f' stroke-width="2" stroke-linejoin="round"{dash_attr}/>')
-        for p, (x, y) in zip(s.points, coords, strict=True):
+        for k, (p, (x, y)) in enumerate(zip(s.points, coords[number], strict=True)):
             tip = f"{s.name}, {p.period}: {_quantity(p.value, unit)}"
             circle = f'<circle class="point" cx="{_num(x)}" cy="{_num(y)}" r="4" fill="{colour}" stroke="{WHITE}"'
             parts.append(_link(p.href, f'{circle} stroke-width="1.5"><title>{escape(tip)}</title></circle>', tip))
-            if (n - 1 - index[p.period]) % value_step == 0:
+            if (number, k) in shown:
                 extra = f' class="value" font-size="11" fill="{colour}"'
                 parts.append(_text(x, y - 11, format_count(p.value), anchor="middle", extra=extra))
         parts.append("</g>")
@@ -309,6 +288,22 @@ def line_chart(
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _value_labels(
+    drawn: Sequence[Series], coords: Sequence[Sequence[tuple[float, float]]], from_end: list[list[int]], step: int
+) -> set[tuple[int, int]]:
+    """(series, point) of the values printed above their points: every ``step``-th from the last, where
+    the text overlaps no other value and no point (five lines over 28 quarters would collide); newest
+    and first series first. Every value stays in its point's tooltip and in the table."""
+    points: list[Box] = [(x - 5, y - 5, x + 5, y + 5) for line in coords for x, y in line]
+    wanted: list[tuple[tuple[int, int, int], Box]] = []
+    for number, s in enumerate(drawn):
+        for k, (p, (x, y)) in enumerate(zip(s.points, coords[number], strict=True)):
+            if from_end[number][k] % step == 0:
+                half = len(format_count(p.value)) * CHAR_PX / 2 + 1
+                wanted.append(((from_end[number][k], number, k), (x - half, y - 17, x + half, y - 5)))
+    return {(number, k) for _, number, k in free_spots(wanted, points)}
 
 
 def heatmap(
@@ -333,8 +328,7 @@ def heatmap(
     grid = {(r, c): cells.get((r, c), Cell(0)) for r in rows for c in columns}
     top = max(cell.value for cell in grid.values())
     left = _label_column(list(rows) + [row_title], width or 640)
-    row_chars = max(1, (left - 2 * PAD) // CHAR_PX)
-    col_labels = [_fit(c, MAX_COLUMN_CHARS) for c in columns]
+    col_labels = [c if len(c) <= MAX_COLUMN_CHARS else c[: MAX_COLUMN_CHARS - 1] + "…" for c in columns]
     col_px = max(len(label) for label in col_labels) * CHAR_PX
     ncols = len(columns)
 
@@ -365,7 +359,7 @@ def heatmap(
         parts.append(_text(centre, PAD + 8, column_title, anchor="middle", extra=' font-weight="600"'))
     if row_title:
         bold = ' font-weight="600"'
-        parts.append(_text(left - PAD, grid_top - 12, _fit(row_title, row_chars), anchor="end", extra=bold))
+        parts.append(_text(left - PAD, grid_top - 12, fit_px(row_title, left - 2 * PAD), anchor="end", extra=bold))
     parts.append('<g class="column-labels">')
     for j, (column, label) in enumerate(zip(columns, col_labels, strict=True)):
         x, y = left + (j + 0.5) * cell_w, grid_top - 10
@@ -377,13 +371,13 @@ def heatmap(
     parts.append("</g>")
     for i, row in enumerate(rows):
         y = grid_top + i * CELL_H
-        label = _text(left - PAD, y + CELL_H / 2, _fit(row, row_chars), anchor="end", full=row)
+        label = _text(left - PAD, y + CELL_H / 2, fit_px(row, left - 2 * PAD), anchor="end", full=row)
         parts.append(f'<g class="heatmap-row">{label}')
         for j, column in enumerate(columns):
             cell = grid[(row, column)]
             x = left + j * cell_w
-            fill = _mix(HEAT_LOW, HEAT_HIGH, 0.15 + 0.85 * cell.value / top) if cell.value else ZERO_FILL
-            ink = f' class="value" fill="{_text_on(fill) if cell.value else MUTED}"'
+            fill = mix(HEAT_LOW, HEAT_HIGH, 0.15 + 0.85 * cell.value / top) if cell.value else ZERO_FILL
+            ink = f' class="value" fill="{text_on(fill) if cell.value else MUTED}"'
             tip = tips[(row, column)]
             rect = (
                 f'<rect class="cell" x="{_num(x)}" y="{_num(y)}" width="{_num(cell_w)}" height="{CELL_H}" '
