@@ -191,12 +191,16 @@ class QueryBuilder:
         for start, end, phrase in self._named(text):
             _label, _canonical, forms = self.variants[phrase]
             seen = {self._terms(phrase)}
-            alternatives = [_quoted(phrase)]
+            others = []
             for form in forms:
                 key = self._terms(form)
                 if key not in seen:  # "zorgkantoren" stems like "zorgkantoor": no second term
                     seen.add(key)
-                    alternatives.append(f"{_quoted(form)}^{VARIANT_WEIGHT}")
+                    others.append(form)
+            # The variants share one weight, so a name with a dozen forms ("school": basisschool,
+            # vso, mbo, ...) does not outweigh the other words of the query.
+            share = VARIANT_WEIGHT / max(1, len(others))
+            alternatives = [_quoted(phrase), *(f"{_quoted(form)}^{share:.3f}" for form in others)]
             out.append(text[position:start])
             out.append("(" + " OR ".join(alternatives) + ")")
             position = end
