@@ -11,12 +11,15 @@ from ingest.gate import Gate
 from ingest.pipeline import Pipeline
 from ingest.submit import PersonalDataRefused, Submission, screen
 from kb.brief import Brief, brief
+from kb.errors import InvalidInput
 from kb.knowledge import KnowledgeBase
 
 
 def precedents_for(text: str, *, kb: KnowledgeBase, gate: Gate, pipeline: Pipeline) -> Brief:
     """The precedent brief of a draft (Markdown with or without front matter, or plain text)."""
     body = draft_body(text)
+    if not body.strip():  # a brief about nothing would only look like an answer
+        raise InvalidInput("plak eerst de tekst van het concept; zonder tekst is er niets om precedenten bij te zoeken")
     findings, redacted = screen(Submission(body=body), gate)
     if any(f.finding.blocking for f in findings):
         raise PersonalDataRefused(findings, redacted)

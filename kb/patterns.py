@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 from urllib.parse import urlencode
@@ -118,6 +118,8 @@ def selection_from(get_all: Any) -> Selection:
     grens = (get_all("grens") or [None])[0]
     if grens is not None and grens.count("|") != 1:
         raise InvalidInput(f"grens '{grens}' heeft niet de vorm Wet A|Wet B")
+    if van and tot and van > tot + "\uffff":  # tot is inclusive: van=2024-05&tot=2024 is fine
+        raise InvalidInput(f"van ligt na tot ({van} is later dan {tot})")
     blokkades = tuple(dict.fromkeys(v for v in get_all("blokkade") if v))
     suggesties = (get_all("suggesties") or [""])[0] in ("1", "ja", "true", "on")
     return Selection(tuple(sorted(filters.items())), van, tot, blokkades, grens or None, suggesties)
@@ -170,6 +172,7 @@ class Patterns:
     drempel: int
     venster: tuple[str, str] | None
     toegevoegd: dict[str, int] | None = None  # with suggestions: cases per blocker they add
+    onvolledig: list[str] = field(default_factory=list)  # "deze" or "vorige" periode only partly covered
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -183,6 +186,7 @@ class Patterns:
             "casussen": self.casussen,
             "drempel": self.drempel,
             "venster": list(self.venster) if self.venster else None,
+            "onvolledig": self.onvolledig,
             "tabellen": {name: table.to_dict() for name, table in self.tabellen.items()},
         }
 
@@ -222,6 +226,7 @@ class Analyst:
         vorig: str | None = None
         window: tuple[str, str] | None = None
         order: list[str] = []
+        partial: list[str | None] = []
         stamped = [(periods.period_of(f.datum, per), f.get("blokkades")) for f in cases]
         totals = Counter(period for period, _codes in stamped)
         counts = Counter((code, period) for period, codes in stamped for code in codes)
@@ -230,6 +235,7 @@ class Analyst:
             order = periods.between(min(totals), now)
             huidig, vorig = now, periods.shift(now, -1)
             window = (periods.months_back(anchor[:7], venster), anchor[:7])
+            partial = [periods.partial(p, base.van, anchor) for p in (now, periods.shift(now, -1))]
         tables = {
             "tijdlijn": self._timeline(base, totals, counts, blockers, order, per),
             "trend": self._trend(base, counts, blockers, huidig, vorig),
@@ -244,7 +250,10 @@ class Analyst:
                 code for f in self.settled if base.matches(f, self.boundaries) for code in f.get("blokkades")
             )
             added = {code: n - settled.get(code, 0) for code, n in by_blocker.items() if n > settled.get(code, 0)}
-        return Patterns(per, base, order, huidig, vorig, len(cases), tables, drempel, window, added)
+        notes = [note for note in partial if note]
+        if notes:  # say so rather than compare 11 months with 12 in silence
+            tables["trend"].toelichting += f" Let op, de periodes zijn niet even lang: {'; '.join(notes)}."
+        return Patterns(per, base, order, huidig, vorig, len(cases), tables, drempel, window, added, notes)
 
     # -- tables ----------------------------------------------------------------------------
 

@@ -81,3 +81,16 @@ def months_back(month: str, count: int) -> str:
     """The month ``count - 1`` months before ``month``: the first month of a window of ``count``."""
     index, _ = _index(month[:7])
     return _from_index(index - count + 1, "maand")
+
+
+def partial(period: str, van: str | None, tot: str) -> str | None:
+    """A Dutch note when only part of ``period`` lies within ``van``..``tot`` (dates as in a
+    selection, ``tot`` inclusive), so that a trend does not silently compare 11 months with 12;
+    None when the whole period is covered."""
+    first, last = bounds(period)
+    low = max(first, van[:7] if len(van) > 4 else f"{van}-01") if van else first
+    high = min(last, last_month(tot)[:7])
+    if (low, high) == (first, last):
+        return None
+    months = max(0, _index(high)[0] - _index(low)[0] + 1)
+    return f"{period} telt alleen {low} t/m {high} ({months} van {STEP[_index(period)[1]]} maanden)"
