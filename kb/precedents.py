@@ -74,14 +74,15 @@ def weights_of(kb: KnowledgeBase) -> dict[str, float]:
     return {str(k): float(v) for k, v in fitted.items() if k in FEATURES} or dict(DEFAULT_WEIGHTS)
 
 
-def candidates(kb: KnowledgeBase, case_id: str, source: CaseDetail) -> list[Candidate]:
-    """Every case that shares text, a tag or a link with ``case_id``, with its features."""
+def candidates(kb: KnowledgeBase, case_id: str, source: CaseDetail, *, by_blocker: bool = True) -> list[Candidate]:
+    """Every case that shares text, a link or (with ``by_blocker``) a vastgesteld blocker with
+    ``case_id``, with its features."""
     text = {name: kb.index.similar_text(case_id, flds, TEXT_CANDIDATES, n) for name, (flds, n) in TEXT_FIELDS.items()}
     # Said of the other case: "deze casus" is the one whose similar cases these are.
     links = {link.id: "deze casus verwijst ernaar" for link in source.links_out if link.bestaat}
     links.update({link.id: "verwijst naar deze casus" for link in source.links_in})
     with Session(kb.engine) as session:
-        sharing = store.sharing_tags(session=session, case_id=case_id, fields=("blokkades",))
+        sharing = store.sharing_tags(session=session, case_id=case_id, fields=("blokkades",)) if by_blocker else set()
         ids = set().union(*(set(t) for t in text.values())) | set(links) | sharing
         ids.discard(case_id)
         tags = store.tags_of(session=session, ids=[case_id, *ids], fields=TAG_FIELDS)
@@ -121,7 +122,9 @@ def similar_cases(kb: KnowledgeBase, case_id: str, limit: int = 8, source: CaseD
     ``source`` is the case's detail when the caller already has it (the case page does)."""
     source = source or kb.case(case_id)
     weights = weights_of(kb)
-    found = [(score(c, weights), c) for c in candidates(kb, case_id, source)]
+    # A case that shares only a blocker can rank only when blockers weigh: at 10,000 cases that
+    # is thousands of candidates to skip.
+    found = [(score(c, weights), c) for c in candidates(kb, case_id, source, by_blocker=bool(weights.get("blokkades")))]
     best = sorted((item for item in found if item[0] > 0), key=lambda item: (-item[0], item[1].id))[:limit]
     with Session(kb.engine) as session:
         info = store.summaries(session=session, ids=[c.id for _s, c in best])
