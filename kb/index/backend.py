@@ -29,6 +29,7 @@ from whoosh.writing import IndexWriter
 from kb.index.analysis import dutch_analyzer
 from kb.index.facets import Tables, bitmask, build_tables
 from kb.index.facets import count as facet_counts
+from kb.index.locks import open_writer
 from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, BoostedBy, QueryBuilder
 from kb.index.similarity import more_like_case
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
@@ -98,7 +99,7 @@ class WhooshIndex:
         options: dict[str, Any] = {"timeout": 60.0}
         if expected >= PARALLEL_BATCH:
             options.update(procs=2, multisegment=True, limitmb=256)
-        writer = self._ix.writer(**options)
+        writer = open_writer(self._ix, self.path, **options)  # recovers a lock left by a crash
         try:
             yield IndexBatch(writer)
         except BaseException:
