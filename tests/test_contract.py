@@ -196,13 +196,29 @@ def test_unexpected_errors_log_where_not_what(ingested: KnowledgeBase, caplog: p
     assert "111222333" not in caplog.text and "Fatima" not in caplog.text
 
 
-def test_sql_errors_never_carry_parameters(ingested: KnowledgeBase) -> None:
-    from sqlalchemy.exc import StatementError
-    from sqlmodel import Session
+def test_sql_errors_never_reach_the_log_with_their_values(
+    ingested: KnowledgeBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
 
-    from kb.userdata import SavedSearch
+    from api.app import create_app
 
-    with Session(ingested.engine) as session, pytest.raises(StatementError) as raised:
-        session.add(SavedSearch(slug="x", naam=["moeder Fatima 111222333"], params=""))  # type: ignore[arg-type]
-        session.flush()
-    assert "111222333" not in str(raised.value)
+    insert = text("INSERT INTO saved_search (slug, naam, params, aangemaakt) VALUES (:slug, :naam, '', :moment)")
+    values = {"slug": None, "naam": "moeder Fatima 111222333", "moment": "2024-01-01"}
+    with ingested.engine.connect() as connection, pytest.raises(IntegrityError) as raised:
+        connection.execute(insert, values)
+    assert "SQL parameters hidden" in str(raised.value)  # hide_parameters on the engine
+
+    app = create_app(ingested.settings, kb=ingested)
+
+    @app.post("/api/kapot")
+    def broken() -> None:  # PostgreSQL repeats the failing row in its own message: never logged
+        with ingested.engine.connect() as connection:
+            connection.execute(insert, values)
+
+    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.DEBUG):
+        response = client.post("/api/kapot", json={"naam": "moeder Fatima 111222333"})
+    assert response.status_code == 500
+    assert "IntegrityError" in caplog.text
+    assert "111222333" not in caplog.text and "Fatima" not in caplog.text
