@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.advice_routes import router as advice_router
 from api.pattern_routes import report_router
 from api.pattern_routes import router as pattern_router
 from api.review_routes import router as review_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     app.include_router(report_router)
     app.include_router(signal_router)
     app.include_router(review_router)
+    app.include_router(advice_router)
     mount_web(app)
     mount_docs(app)
     errors.install(app, render_error)

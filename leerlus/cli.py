@@ -337,11 +337,13 @@ def info(as_json: JsonFlag = False) -> None:
 
 
 def _register_loop() -> None:
+    from leerlus.advice_commands import register as register_advice
     from leerlus.loop_commands import register
     from leerlus.review_commands import register as register_review
 
     register(app, _kb)
     register_review(app, _kb)
+    register_advice(app, _kb)
 
 
 _register_loop()

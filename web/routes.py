@@ -235,6 +235,7 @@ def render_error(request: Request, status: int, code: str, detail: str) -> Respo
 
 def mount(app: FastAPI) -> None:
     """Attach the HTML routes and the static files to ``app``."""
+    from web.advice_routes import router as advice_router
     from web.pattern_routes import router as pattern_router
     from web.report_page import router as report_router
     from web.review_routes import router as review_router
@@ -249,4 +250,5 @@ def mount(app: FastAPI) -> None:
     app.include_router(signal_router)
     app.include_router(report_router)
     app.include_router(review_router)
+    app.include_router(advice_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
