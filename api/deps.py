@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from ingest.gate import Gate, get_gate
 from ingest.pipeline import Pipeline, get_pipeline
 from ingest.startup import Startup
 from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
+from kb.limits import MAX_ID
 
 
 def get_kb(request: Request) -> KnowledgeBase:
@@ -54,3 +55,8 @@ def gate_for(request: Request) -> Gate:
 
 
 GateDep = Annotated[Gate, Depends(gate_for)]
+
+
+# A path parameter is named by what the user sees in the address (/signalen/12), so an error says
+# "signaalnummer moet een geheel getal zijn", not the Python name.
+SignalNumber = Annotated[int, Path(alias="signaalnummer", ge=1, le=MAX_ID, description="Nummer van het signaal.")]

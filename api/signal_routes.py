@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, Field
 
-from api.deps import GateDep, KBDep
+from api.deps import GateDep, KBDep, SignalNumber
 from ingest.signal_gate import screen_signal_text
 from ingest.userdata_gate import import_userdata
-from kb.limits import MAX_ID
 from kb.signals import SignalPublic
 
 router = APIRouter(prefix="/api", tags=["signalen"])
-SignalId = Annotated[int, Path(ge=1, le=MAX_ID, description="Nummer van het signaal.")]
+SignalId = SignalNumber  # named 'signaalnummer' in the path, as the user sees it
 
 
 class NewSignal(BaseModel):
@@ -53,12 +52,12 @@ def create_signal(body: NewSignal, response: Response, kb: KBDep, gate: GateDep)
     return signal
 
 
-@router.get("/signals/{signal_id}", response_model=SignalPublic, summary="Eén signaal met geschiedenis")
+@router.get("/signals/{signaalnummer}", response_model=SignalPublic, summary="Eén signaal met geschiedenis")
 def show_signal(signal_id: SignalId, kb: KBDep) -> SignalPublic:
     return kb.signal(signal_id)
 
 
-@router.post("/signals/{signal_id}/status", response_model=SignalPublic, summary="Status wijzigen")
+@router.post("/signals/{signaalnummer}/status", response_model=SignalPublic, summary="Status wijzigen")
 def move_signal(signal_id: SignalId, body: Move, kb: KBDep, gate: GateDep) -> SignalPublic:
     """Zet een signaal een stap verder. 409 ``ongeldige-overgang`` voor een stap die niet mag;
     naar ``niet-opgepakt`` en heropenen vragen een ``notitie``; een notitie met

@@ -136,19 +136,20 @@ def search(
         return
     from leerlus.text import print_search
 
-    print_search(out, result)
+    print_search(out, result, kb.taxonomy.facet_label)
 
 
 @app.command()
 def show(case_id: Annotated[str, typer.Argument(metavar="ID", help="Casus-id.")], as_json: JsonFlag = False) -> None:
     """Toon één casus met metadata en verwijzingen."""
-    detail = _kb().case(case_id)
+    kb = _kb()
+    detail = kb.case(case_id)
     if as_json:
         _print_json(detail.model_dump(mode="json"))
         return
     from leerlus.text import print_case
 
-    print_case(out, detail)
+    print_case(out, detail, kb.taxonomy.facet_label)
 
 
 @app.command()
@@ -158,7 +159,8 @@ def similar(
     as_json: JsonFlag = False,
 ) -> None:
     """Toon de casussen die het meest op deze lijken, met de redenen."""
-    found = _kb().similar(case_id, limit)
+    kb = _kb()
+    found = kb.similar(case_id, limit)
     if as_json:
         _print_json({"id": case_id, "similar": [s.to_dict() for s in found]})
         return
@@ -166,7 +168,8 @@ def similar(
         out.print("Geen vergelijkbare casussen gevonden.")
     for item in found:
         out.print(f"[bold]{item.titel}[/bold]")
-        out.print(f"  {item.id} · {item.soort} · {item.datum}", markup=False, highlight=False)
+        kind = kb.taxonomy.facet_label("soort", item.soort)
+        out.print(f"  {item.id} · {kind} · {item.datum}", markup=False, highlight=False)
         for reason in item.redenen:
             out.print(f"  - {reason}", markup=False, highlight=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,11 @@ if TYPE_CHECKING:  # the CLI imports this module at start-up; spaCy and deduce l
     from kb.search import SearchResult
 
 MARK = re.compile(r"</?mark[^>]*>")
+Label = Callable[[str, str], str]  # (facet field, code) -> Dutch label, e.g. Taxonomy.facet_label
+
+
+def _as_is(field: str, code: str) -> str:
+    return code
 
 
 def json_text(data: object) -> str:
@@ -31,7 +37,7 @@ def _plain(snippet: str) -> str:
     return html.unescape(MARK.sub("", snippet))
 
 
-def print_search(console: Console, result: SearchResult) -> None:
+def print_search(console: Console, result: SearchResult, label: Label = _as_is) -> None:
     if not result.total:
         console.print("Geen casussen gevonden. Probeer minder of andere woorden.")
         return
@@ -40,17 +46,18 @@ def print_search(console: Console, result: SearchResult) -> None:
         console.print()
         console.print(f"[bold]{hit.titel}[/bold]")
         cited = f" · aangehaald door {hit.aangehaald}" if hit.aangehaald else ""
-        console.print(f"  {hit.id} · {hit.soort} · {hit.datum}{cited}", markup=False, highlight=False)
+        kind = label("soort", hit.soort)
+        console.print(f"  {hit.id} · {kind} · {hit.datum}{cited}", markup=False, highlight=False)
         for snippet in hit.snippets[:2]:
             console.print(f"  … {_plain(snippet)}", markup=False, highlight=False)
 
 
-def print_case(console: Console, case: CaseDetail) -> None:
+def print_case(console: Console, case: CaseDetail, label: Label = _as_is) -> None:
     console.print(f"[bold]{case.titel}[/bold]")
     rows = [
-        ("id", case.id), ("soort", case.soort), ("datum", case.datum), ("regio", case.regio),
+        ("id", case.id), ("soort", label("soort", case.soort)), ("datum", case.datum), ("regio", case.regio),
         ("team", case.team), ("leeftijd", case.leeftijdscategorie),
-        ("hulpvraag", ", ".join(case.hulpvraag)), ("wetten", ", ".join(case.wetten)),
+        ("hulpvraag", ", ".join(label("hulpvraag", h) for h in case.hulpvraag)), ("wetten", ", ".join(case.wetten)),
         ("blokkades", ", ".join(case.blokkades)), ("besluit", case.besluit),
         ("mandaat", case.mandaat), ("uitkomst", case.uitkomst), ("bestand", case.path),
     ]  # fmt: skip
@@ -76,10 +83,13 @@ def print_analysis(console: Console, name: str | None, analysis: Analysis) -> No
     else:
         console.print("Geen wetten, instanties of voorzieningen herkend.")
     if analysis.blockers:
+        from web.routes import blockers_once
+
         console.print("Blokkades:")
-        for b in analysis.blockers:
-            console.print(f"  {b.code} ({b.label})", markup=False, highlight=False)
-            console.print(f'    "{" ".join(b.evidence.split())}"', markup=False, highlight=False)
+        for b in blockers_once(analysis.blockers):
+            console.print(f"  {b.label} ({b.code})", markup=False, highlight=False)
+            for sentence in b.evidence:
+                console.print(f'    "{sentence}"', markup=False, highlight=False)
     else:
         console.print("Geen blokkades herkend.")
     console.print(f"[dim]pijplijn: {analysis.pipeline}[/dim]")

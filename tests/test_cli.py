@@ -35,7 +35,7 @@ def test_ingest_search_show_doctor(env: Settings) -> None:
 
     found = run("search", "thuiszitters")
     assert found.exit_code == 0 and "Thuiszitter (12) zonder school" in found.output
-    assert "2021-05-thuiszitter-swv · casusbespreking · 2021-05 · aangehaald door 1" in found.output
+    assert "2021-05-thuiszitter-swv · Casusbespreking · 2021-05 · aangehaald door 1" in found.output
 
     shown = run("show", "2022-09-wlz-indicatie")
     assert "verwijst naar:" in shown.output and "2021-05-thuiszitter-swv" in shown.output

@@ -220,3 +220,29 @@ def test_patterns_page_gives_a_summary_first_and_details_behind_anchors(
     page.locator('nav.toc a[href="#h-per-team"]').click()
     assert page.locator("#h-per-team").is_visible()
     page.screenshot(path=str(tmp_path / "patronen-boven.png"))
+
+
+def test_honest_pages_and_the_analyser_in_the_browser(
+    offline_page: Any, app_server: tuple[str, Any], tmp_path: Path
+) -> None:
+    base, _ = app_server
+    page = offline_page
+    page.goto(base + "/patronen?per=jaar&van=2023-12&tot=2025-11")
+    assert "11 van 12 maanden" in page.locator("#onvolledig").inner_text()
+    page.locator(".headline").screenshot(path=str(tmp_path / "patronen-onvolledig.png"))
+    page.goto(base + "/zoeken?q=thuiszitter&page=999")
+    assert "Pagina 999 bestaat niet" in page.locator("#voorbij").inner_text()
+    page.get_by_role("link", name="Naar de laatste pagina").click()
+    page.wait_for_url("**page=2*")
+    assert page.locator(".hit").count() > 0
+    page.goto(base + "/analyseren")
+    page.get_by_label("Tekst").fill(
+        "Het CIZ wees de Wlz-aanvraag af. De gemeente vindt dat de Wlz moet betalen, "
+        "maar het CIZ weigerde opnieuw een Wlz-indicatie."
+    )
+    page.get_by_role("button", name="Analyseren").click()
+    page.wait_for_selector(".analysis")
+    labels = page.locator(".findings > li > a").all_inner_texts()
+    assert labels and len(labels) == len(set(labels))
+    assert "Pijplijn" not in page.locator("main").inner_text()
+    page.locator(".analysis").screenshot(path=str(tmp_path / "analyseren.png"))

@@ -69,6 +69,14 @@ def startup_message(request: Request | None) -> str | None:
 templates.env.globals["startup_message"] = startup_message
 
 
+def facet_label(request: Request, field: str, code: str) -> str:
+    """The Dutch label of a facet value ("bindend-advies" -> "Bindend advies") for any template."""
+    return label_for(request.app.state.kb, field, code)
+
+
+templates.env.globals["facet_label"] = facet_label
+
+
 def label_for(kb: Any, field: str, code: str) -> str:
     return str(kb.taxonomy.facet_label(field, code))
 
@@ -218,10 +226,34 @@ def analyze_page(
         {
             "tekst": tekst,
             "analysis": analysis,
+            "blockers": blockers_once(analysis.blockers) if analysis else [],
+            "entity_kinds": ENTITY_KINDS,
             "marked": marked_text(body, analysis.entities) if analysis else None,
             "json_url": None,
         },
     )
+
+
+ENTITY_KINDS = {"WET": "wet", "INSTANTIE": "instantie", "VOORZIENING": "voorziening"}
+
+
+class BlockerOnce:
+    """One recognised blocker of a text with every sentence that shows it, in order, each once."""
+
+    def __init__(self, code: str, label: str) -> None:
+        self.code, self.label, self.evidence = code, label, list[str]()
+
+
+def blockers_once(found: Any) -> list[BlockerOnce]:
+    """The analyser reports a blocker once per sentence (or pair) that shows it; a reader wants
+    each blocker once, with all of its evidence."""
+    groups: dict[str, BlockerOnce] = {}
+    for item in found:
+        group = groups.setdefault(item.code, BlockerOnce(item.code, item.label))
+        sentence = " ".join(item.evidence.split())
+        if sentence and sentence not in group.evidence:
+            group.evidence.append(sentence)
+    return list(groups.values())
 
 
 def render_error(request: Request, status: int, code: str, detail: str) -> Response:

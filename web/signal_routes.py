@@ -7,22 +7,21 @@ a cookie so a manager does not type it at every step. JSON twin: ``/api/signals`
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep, gate_for
+from api.deps import KBDep, SignalNumber, gate_for
 from ingest.signal_gate import SignalTextRefused, screen_signal_text
 from kb.errors import LeerlusError
-from kb.limits import MAX_ID
 from kb.signals import STATUSES
 from web.routes import label_for, templates
 
 router = APIRouter(include_in_schema=False)
 WHO_COOKIE = "leerlus_wie"
-SignalId = Annotated[int, Path(ge=1, le=MAX_ID)]
+SignalId = SignalNumber  # named 'signaalnummer' in the path, as the user sees it
 
 
 def remember(response: Response, wie: str) -> Response:
@@ -130,12 +129,12 @@ def _detail(request: Request, kb: Any, signal_id: int, status: int = 200, **extr
     return templates.TemplateResponse(request, "signal.html", context, status_code=status)
 
 
-@router.get("/signalen/{signal_id}", response_class=HTMLResponse)
+@router.get("/signalen/{signaalnummer}", response_class=HTMLResponse)
 def signal_page(request: Request, signal_id: SignalId, kb: KBDep) -> Response:
     return _detail(request, kb, signal_id)
 
 
-@router.post("/signalen/{signal_id}/status", response_class=HTMLResponse)
+@router.post("/signalen/{signaalnummer}/status", response_class=HTMLResponse)
 async def move_signal(request: Request, signal_id: SignalId, kb: KBDep) -> Response:
     form = await request.form()
     naar, wie, notitie = (str(form.get(k) or "") for k in ("naar", "wie", "notitie"))

@@ -1,0 +1,78 @@
+"""Small things a new user notices (issue #18): each blocker once in the analyser, no developer
+text on /analyseren, Dutch parameter names in errors, case kinds by their label, consistent team
+names in the sample corpus."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from kb.knowledge import KnowledgeBase
+from tests.conftest import SAMPLE_CORPUS
+
+# Two sentences that each show the Wlz boundary: the analyser finds it twice.
+TWICE = (
+    "Het CIZ wees de Wlz-aanvraag af. De gemeente vindt dat de Wlz moet betalen, maar het CIZ weigerde "
+    "opnieuw een Wlz-indicatie."
+)
+
+
+@pytest.fixture(scope="module")
+def sample_client(sample_kb: KnowledgeBase) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    with TestClient(create_app(sample_kb.settings, kb=sample_kb), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_the_analyser_lists_each_blocker_once_with_all_its_evidence(sample_client: TestClient) -> None:
+    found = sample_client.post("/api/analyze", json={"text": TWICE}).json()["blockers"]
+    codes = [b["code"] for b in found]
+    assert len(codes) > len(set(codes)), "the example must show one blocker in two places"
+    page = sample_client.post("/analyseren", data={"tekst": TWICE}).text
+    items = re.findall(r'<li><a href="/zoeken\?blokkades=([^"]+)"', page)
+    assert len(items) == len(set(items)) == len(set(codes))
+    assert page.count("<blockquote>") == len({" ".join(b["evidence"].split()) for b in found})
+
+
+def test_the_analyser_page_shows_no_developer_text(sample_client: TestClient) -> None:
+    for page in (sample_client.get("/analyseren").text, sample_client.post("/analyseren", data={"tekst": TWICE}).text):
+        assert "Pijplijn" not in page and "spacy.blank" not in page and "POST /api/analyze" not in page
+    assert "spacy" in sample_client.post("/api/analyze", json={"text": TWICE}).json()["pipeline"]
+
+
+@pytest.mark.parametrize("path", ["/signalen/abc", "/api/signals/abc", "/api/signals/0", "/signalen/0"])
+def test_errors_name_parameters_as_the_user_sees_them(sample_client: TestClient, path: str) -> None:
+    response = sample_client.get(path)
+    assert response.status_code == 422
+    assert "signal_id" not in response.text
+    assert "signaalnummer" in response.text
+
+
+def test_case_kinds_are_shown_by_their_dutch_label(sample_client: TestClient, sample_kb: KnowledgeBase) -> None:
+    from kb.search import make_request
+    from leerlus.cli import app
+
+    hit = sample_kb.search(make_request(query="", filters={"soort": ["bindend-advies"]}, limit=1)).hits[0]
+    brief = sample_client.post("/precedenten", data={"tekst": TWICE}).text
+    meta = re.findall(r'<span class="meta">([^<]*)</span>', brief)
+    assert meta and not any(code in m for m in meta for code in ("bindend-advies", "casusbespreking"))
+    result = CliRunner().invoke(app, ["show", hit.id], env={"LEERLUS_DATA_DIR": str(sample_kb.settings.data_dir)})
+    assert "soort: Bindend advies" in result.output
+
+
+def test_team_names_in_the_sample_corpus_are_consistent() -> None:
+    """No two team names that differ only in case or a filler word ('regio')."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for path in SAMPLE_CORPUS.rglob("*.md"):
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+        if front.get("team"):
+            team = str(front["team"])
+            by_key[" ".join(w for w in team.lower().split() if w != "regio")].add(team)
+    assert [names for names in by_key.values() if len(names) > 1] == []
