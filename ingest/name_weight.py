@@ -61,6 +61,8 @@ HEADING = re.compile(r"(?:^|\n)[ \t]*#+[^\n]*$")
 RELATION_BEFORE = re.compile(rf"(?i:\b{RELATIONS}|\b(?:{'|'.join(sorted(TITLE_WORDS))})\.?)[ \t]+$")
 
 RELATION_WORD = re.compile(RELATIONS)
+SAINT = frozenset(["sint", "st"])
+SAINT_BEFORE = re.compile(r"(?i)(?<![\wÀ-ſ])(?:sint|st\.)[ \t-]*$")
 ARTICLE_BEFORE = re.compile(r"(?<![\wÀ-ſ])(?:de|het|een)[ \t]+$")  # no person takes an article
 PLACE_BEFORE = re.compile(r"(?<![\wÀ-ſ])(?i:in|uit|te|vanuit|naar|nabij)[ \t]+$")
 DE_HEER = re.compile(r"(?i)de[ \t]+heer\b")
@@ -266,6 +268,8 @@ class NameWeigher:
         neighbours = [m.group(1).lower().strip(".,") for m in (before, after) if m]
         if any(w in self.lists.institution_words for w in words + neighbours):
             return True
+        if words[0] in SAINT or SAINT_BEFORE.search(text, max(0, start - 8), start):
+            return True  # "Sint Willibrord", "St. Jozefschool": a saint names a school, church or home
         return any(w.endswith(self.lists.suffixes) and len(w) > 8 for w in words[-1:] if w not in surnames())
 
     def _person_like(self, tokens: list[str]) -> bool:
