@@ -1,4 +1,5 @@
-"""JSON API of the expertteam's adviesdossier (``POST /api/dossier``)."""
+"""JSON API of the expertteam's work: the adviesdossier (``POST /api/dossier``) and the
+compliance follow-up of binding advice (``/api/naleving``, obligation status steps)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import GateDep, KBDep, PipelineDep
 from ingest.draft import MAX_DRAFT_CHARS
+from kb.errors import InvalidInput
 
 router = APIRouter(prefix="/api", tags=["adviesdossier"])
 
@@ -37,3 +39,29 @@ def dossier(body: DossierIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) ->
     result = dossier_for(kb, gate=gate, pipeline=pipeline, **body.model_dump())
     labels = {t.code: t.label for t in kb.taxonomy.blokkades}
     return {**result.to_dict(), "markdown": result.to_markdown(labels)}
+
+
+class ObligationMove(BaseModel):
+    naar: str = Field(max_length=30, description="open, nagekomen of niet-nagekomen")
+    wie: str = Field(max_length=500)
+    notitie: str = Field(default="", max_length=20_000)
+
+
+@router.get("/naleving", summary="Naleving van bindende adviezen")
+def compliance(kb: KBDep) -> dict[str, Any]:
+    """Alle verplichtingen uit bindende adviezen met hun stand, en de verplichtingen die na hun
+    termijn nog open staan, geteld per partij en per grens."""
+    return kb.compliance()
+
+
+@router.post("/cases/{case_id}/verplichtingen/{nummer}/status", summary="Stand van een verplichting")
+def move_obligation(case_id: str, nummer: int, body: ObligationMove, kb: KBDep, gate: GateDep) -> dict[str, Any]:
+    """Legt een stap vast (``nagekomen``, ``niet-nagekomen`` of terug naar ``open``); de
+    geschiedenis groeit alleen, het advies zelf verandert niet. Naar ``niet-nagekomen`` of terug
+    naar ``open`` vraagt een ``notitie``; persoonsgegevens in ``notitie`` of ``wie`` worden geweigerd (422)."""
+    from ingest.signal_gate import screen_signal_text
+
+    if not 1 <= nummer <= 1000:
+        raise InvalidInput("nummer moet tussen 1 en 1000 liggen")
+    screen_signal_text(gate, {"notitie": body.notitie, "wie": body.wie})
+    return kb.move_obligation(case_id, nummer, body.naar, body.wie, body.notitie)

@@ -15,15 +15,17 @@ from typing import Any
 
 from ingest.frontmatter import FrontMatter
 from ingest.issues import Issue
+from ingest.obligations import read_obligations
 from kb.taxonomy import Taxonomy
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 REQUIRED = ("titel", "soort", "datum")
-TEXT_FIELDS = ("titel", "regio", "team", "besluit", "mandaat", "uitkomst")
+TEXT_FIELDS = ("titel", "regio", "team", "besluit", "mandaat", "uitkomst", "vraag", "grondslag")
 KNOWN = (
     "id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "hulpvraag",
     "wetten", "blokkades", "blokkades_afgewezen", "besluit", "mandaat", "uitkomst", "lessen", "verwijzingen",
+    "vraag", "grondslag", "partijen",
     "geen_persoonsgegevens",
 )  # fmt: skip
 
@@ -73,6 +75,9 @@ class Validator:
         for code in set(out.values["blokkades"]) & set(out.values["blokkades_afgewezen"]):
             self._warn("blokkades_afgewezen", f"blokkade '{code}' staat ook in blokkades; die telt als vastgesteld")
         out.values["verwijzingen"] = self._references(raw.get("verwijzingen"))
+        out.values["partijen"] = read_obligations(
+            raw.get("partijen"), parties=self.taxonomy.codes("partijen"), error=lambda m: self._error("partijen", m)
+        )
         casus, systeem = self._lessons(raw.get("lessen"), out.extra)
         out.values["lessen_casus"], out.values["lessen_systeem"] = casus, systeem
         for key, value in raw.items():

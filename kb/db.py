@@ -20,12 +20,12 @@ from kb import models, userdata  # noqa: F401  (both register their tables on SQ
 
 # Bump when a case table changes. Those tables are derived from the case files, so a store with
 # another version has them emptied and rebuilt by the next ingest instead of migrated.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 DERIVED_TABLES = (models.Case, models.CaseTag, models.CaseLink, models.Mention, models.BlockerFinding)
 
 # Bump when a table in kb.userdata changes, and add a step to USER_MIGRATIONS that brings the
 # previous version forward in place: what people entered is never dropped.
-USER_SCHEMA_VERSION = "3"
+USER_SCHEMA_VERSION = "4"
 
 
 def _add_signal_uid(connection: Connection) -> None:
@@ -44,7 +44,15 @@ def _review_table(connection: Connection) -> None:
     """2 -> 3: the review record of suggested blockers is a new table; ``create_all`` makes it."""
 
 
-USER_MIGRATIONS: dict[str, Callable[[Connection], None]] = {"1": _add_signal_uid, "2": _review_table}
+def _obligation_table(connection: Connection) -> None:
+    """3 -> 4: the compliance record of binding advice is a new table; ``create_all`` makes it."""
+
+
+USER_MIGRATIONS: dict[str, Callable[[Connection], None]] = {
+    "1": _add_signal_uid,
+    "2": _review_table,
+    "3": _obligation_table,
+}
 
 
 def make_engine(url: str) -> Engine:

@@ -7,6 +7,7 @@ and index in one unit of work per batch.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from kb import exchange, review, saved_searches, signals, store
+from kb import compliance, exchange, review, saved_searches, signals, store
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
 from kb.index import WhooshIndex
@@ -105,7 +106,13 @@ class KnowledgeBase:
             if case is None:
                 raise NotFound(f"casus '{case_id}' bestaat niet")
             labels = {t.code: t.label for t in self.taxonomy.blokkades}
-            return store.case_detail(session=session, case=case, labels=labels)
+            detail = store.case_detail(session=session, case=case, labels=labels)
+            if detail.partijen:
+                parties = {t.code: t.label for t in self.taxonomy.partijen}
+                today = dt.date.today()
+                found = compliance.obligations(session=session, case_ids=[case_id])
+                detail.partijen = [o.to_dict(today, parties) for o in found]
+            return detail
 
     def cases(self, *, filters: Mapping[str, Iterable[str]] | None = None, page: int = 1, limit: int = 20) -> CasesPage:
         with Session(self.engine) as session:
@@ -168,6 +175,31 @@ class KnowledgeBase:
 
     def _labels(self) -> dict[str, str]:
         return {t.code: t.label for t in self.taxonomy.blokkades}
+    # -- compliance with binding advice -------------------------------------------------------
+
+    def move_obligation(self, case_id: str, nummer: int, naar: str, wie: str, notitie: str = "") -> dict[str, Any]:
+        """Record a compliance step for obligation ``nummer`` of a case (see :mod:`kb.compliance`)."""
+        with session_scope(self.engine) as session:
+            item = compliance.move(session=session, case_id=case_id, nummer=nummer, naar=naar, wie=wie, notitie=notitie)
+            return item.to_dict(dt.date.today(), {t.code: t.label for t in self.taxonomy.partijen})
+
+    def compliance(self, today: dt.date | None = None) -> dict[str, Any]:
+        """Every obligation with its status, and the overdue ones per party and per boundary."""
+        today = today or dt.date.today()
+        parties = {t.code: t.label for t in self.taxonomy.partijen}
+        with Session(self.engine) as session:
+            items = compliance.obligations(session=session)
+            boundaries = store.tags_of(session=session, ids=list({o.case_id for o in items}), fields=("blokkades",))
+        codes = {case_id: sorted(tags.get("blokkades", set())) for case_id, tags in boundaries.items()}
+        summary = compliance.overview(items, codes, today)
+        return {
+            "peildatum": today.isoformat(),
+            "verplichtingen": [o.to_dict(today, parties) for o in items],
+            "te_laat": [o.to_dict(today, parties) for o in summary["te_laat"]],
+            "te_laat_per_partij": summary["per_partij"],
+            "te_laat_per_grens": summary["per_grens"],
+        }
+
 
     # -- signals ---------------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ class Case(SQLModel, table=True):
     lessen_casus: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     lessen_systeem: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     verwijzingen: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    vraag: str | None = Field(default=None, sa_column=Column(Text))
+    grondslag: str | None = Field(default=None, sa_column=Column(Text))
+    partijen: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     body_markdown: str = Field(sa_column=Column(Text, nullable=False))
     body_html: str = Field(sa_column=Column(Text, nullable=False))
@@ -167,6 +170,9 @@ class CaseDetail(CaseSummary):
     lessen_casus: list[str] = []
     lessen_systeem: list[str] = []
     blokkades_afgewezen: list[str] = []
+    vraag: str | None = None
+    grondslag: str | None = None
+    partijen: list[dict[str, Any]] = []  # with "status" and "te_laat" from the compliance record
     extra: dict[str, Any] = {}
     body_html: str
     links_out: list[LinkPublic] = []

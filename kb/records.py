@@ -46,6 +46,15 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Obligation:
+    """What a binding advice asks of one bound party (a role, never a person), and by when."""
+
+    partij: str
+    verplichting: str
+    uiterlijk: str | None = None  # JJJJ-MM or JJJJ-MM-DD
+
+
+@dataclass(frozen=True)
 class CaseRecord:
     """One case, validated and rendered, ready to be stored and indexed."""
 
@@ -68,6 +77,9 @@ class CaseRecord:
     lessen_casus: tuple[str, ...] = ()
     lessen_systeem: tuple[str, ...] = ()
     verwijzingen: tuple[str, ...] = ()
+    vraag: str | None = None
+    grondslag: str | None = None
+    partijen: tuple[Obligation, ...] = ()
     body_links: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     body_markdown: str = ""

@@ -55,6 +55,7 @@ class Taxonomy:
     blokkades: tuple[Term, ...]
     wetten: tuple[Term, ...]
     adressaten: tuple[Term, ...]
+    partijen: tuple[Term, ...]
     sources: tuple[str, ...]
     digest: str = ""
     gazetteer: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, hash=False)
@@ -165,6 +166,7 @@ def load_taxonomy(override_dir: Path | None = None) -> Taxonomy:
         blokkades=_terms(data["blokkades.yaml"].get("blokkades", [])),
         wetten=gazetteer["WET"],
         adressaten=_terms(vocab.get("adressaten", [])),
+        partijen=_terms(vocab.get("partijen", [])),
         sources=tuple(sources),
         digest=digest.hexdigest(),
         gazetteer=gazetteer,

@@ -92,4 +92,20 @@ class BlockerReview(SQLModel, table=True):
     moment: datetime = Field(default_factory=now, index=True)
 
 
-USER_TABLES = (SavedSearch, Signal, SignalEvent, BlockerReview)
+class ObligationEvent(SQLModel, table=True):
+    """One step in the follow-up of what a binding advice asked of a party: to ``nagekomen``, to
+    ``niet-nagekomen`` or back to ``open``, by whom, when and why. Only ever appended to; the
+    advice itself (in the case file) is never rewritten."""
+
+    __tablename__ = "obligation_event"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(max_length=200, index=True)
+    nummer: int  # 1-based position in the case's ``partijen``
+    partij: str = Field(max_length=100)
+    naar: str = Field(max_length=30)
+    wie: str = Field(max_length=120)
+    notitie: str = Field(default="", sa_column=Column(Text, nullable=False))
+    moment: datetime = Field(default_factory=now, index=True)
+
+
+USER_TABLES = (SavedSearch, Signal, SignalEvent, BlockerReview, ObligationEvent)

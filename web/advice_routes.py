@@ -1,14 +1,17 @@
-"""HTML page of the adviesdossier (``/dossier``): an expertteam pastes the facts of a request,
-chooses or accepts the boundary, and gets the earlier advice side by side; rows are left out or
-added with one click (the facts travel in the form, never stored). JSON twin: ``POST /api/dossier``.
+"""HTML pages of the expertteam's work: the adviesdossier (``/dossier``: paste the facts of a
+request, choose or accept the boundary, get the earlier advice side by side; rows are left out or
+added with one click, the facts travel in the form and are never stored; JSON twin
+``POST /api/dossier``), and the compliance follow-up of binding advice (``/naleving``, and status
+steps from the case page; JSON twin ``/api/naleving``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import KBDep, gate_for, pipeline_for
@@ -76,3 +79,35 @@ async def dossier_page(request: Request, kb: KBDep) -> Response:
     values["grens"] = result.grens
     values["met"] = result.met
     return templates.TemplateResponse(request, "dossier.html", _context(kb, values, dossier=result))
+
+
+@router.get("/naleving", response_class=HTMLResponse)
+def compliance_page(request: Request, kb: KBDep) -> Response:
+    """What binding advice asked of whom, whether it was done, and what is overdue."""
+    context = {
+        "overzicht": kb.compliance(),
+        "partijen": {t.code: t.label for t in kb.taxonomy.partijen},
+        "labels": {t.code: t.label for t in kb.taxonomy.blokkades},
+        "json_url": "/api/naleving",
+    }
+    return templates.TemplateResponse(request, "compliance.html", context)
+
+
+@router.post("/casus/{case_id}/verplichtingen/{nummer}", response_class=HTMLResponse)
+async def move_obligation(request: Request, case_id: str, nummer: int, kb: KBDep) -> Response:
+    """A compliance step from the case page; refused input comes back on the case page."""
+    from ingest.signal_gate import SignalTextRefused, screen_signal_text
+    from web.signal_routes import remember
+
+    form = await request.form()
+    naar, wie, notitie = (str(form.get(k) or "") for k in ("naar", "wie", "notitie"))
+    try:
+        await run_in_threadpool(screen_signal_text, gate_for(request), {"notitie": notitie, "wie": wie})
+        kb.move_obligation(case_id, nummer, naar, wie, notitie)
+    except SignalTextRefused as refused:
+        return RedirectResponse(f"/casus/{case_id}?naleving_fout={quote(refused.detail)}#naleving", status_code=303)
+    except LeerlusError as error:
+        if error.status == 404:
+            raise
+        return RedirectResponse(f"/casus/{case_id}?naleving_fout={quote(error.detail)}#naleving", status_code=303)
+    return remember(RedirectResponse(f"/casus/{case_id}#naleving", status_code=303), wie)

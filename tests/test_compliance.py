@@ -1,0 +1,112 @@
+"""Binding advice as a record and its compliance follow-up (issue 15): parties, obligations and
+deadlines in the front matter, validated; status steps kept apart and only appended; overdue
+obligations counted per party and per boundary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from ingest.parse import parse_case
+from ingest.runner import ingest, reindex
+from kb.knowledge import KnowledgeBase
+from kb.settings import Settings
+from kb.taxonomy import load_taxonomy
+from tests.conftest import SAMPLE_CORPUS
+
+EXAMPLE = "2025-09-thuiszitter-zorg-in-de-klas-wlz"
+
+GOOD = """---
+titel: "Bindend advies over zorg in de klas"
+soort: bindend-advies
+datum: 2024-05
+vraag: "Wie betaalt de zorg in de klas?"
+grondslag: "art. 2.3 Jeugdwet"
+partijen:
+  - partij: Zorgkantoor
+    verplichting: "financiert de zorg"
+    uiterlijk: 2024-07
+  - partij: gemeente
+    verplichting: "houdt de regie"
+---
+Tekst.
+"""
+
+
+def test_the_fields_are_read_and_validated() -> None:
+    taxonomy = load_taxonomy()
+    record = parse_case(GOOD.encode(), path="a.md", rel_path="a.md", taxonomy=taxonomy).record
+    assert record is not None and record.vraag == "Wie betaalt de zorg in de klas?"
+    assert [(o.partij, o.uiterlijk) for o in record.partijen] == [("zorgkantoor", "2024-07"), ("gemeente", None)]
+    assert not record.extra  # known fields, not "unknown and kept"
+    for bad, message in [
+        ("  - partij: mevrouw Jansen\n    verplichting: x\n", "partij 'mevrouw jansen' is onbekend"),
+        ("  - partij: gemeente\n", "'verplichting' ontbreekt"),
+        ("  - partij: gemeente\n    verplichting: x\n    uiterlijk: 2024-13\n", "uiterlijk '2024-13' is geen datum"),
+    ]:
+        text = GOOD.split("partijen:\n")[0] + "partijen:\n" + bad + "---\nTekst.\n"
+        result = parse_case(text.encode(), path="b.md", rel_path="b.md", taxonomy=taxonomy)
+        assert result.record is None
+        [issue] = [i for i in result.issues if i.is_error]
+        assert message in str(issue) and issue.line == 7 and "b.md:7" in str(issue)
+
+
+@pytest.fixture
+def own_kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CORPUS, content)
+    kb = KnowledgeBase(Settings(data_dir=tmp_path / "data", content_dir=content))
+    assert ingest(kb).ok
+    yield kb
+    kb.close()
+
+
+def test_status_steps_are_appended_and_survive_reindex(own_kb: KnowledgeBase) -> None:
+    file = own_kb.settings.content_dir / f"{EXAMPLE}.md"
+    before = file.read_bytes()
+    parties = [o["partij"] for o in own_kb.case(EXAMPLE).partijen]
+    assert parties == ["zorgkantoor", "samenwerkingsverband", "gemeente"]
+    own_kb.move_obligation(EXAMPLE, 1, "nagekomen", "Expertteam Amsterdam")
+    with pytest.raises(Exception, match="notitie"):
+        own_kb.move_obligation(EXAMPLE, 2, "niet-nagekomen", "Expertteam Amsterdam")
+    own_kb.move_obligation(EXAMPLE, 2, "niet-nagekomen", "Expertteam Amsterdam", "Lokaal niet aangepast.")
+    reindex(own_kb)
+    first, second, third = own_kb.case(EXAMPLE).partijen
+    assert (first["status"], second["status"], third["status"]) == ("nagekomen", "niet-nagekomen", "open")
+    assert second["geschiedenis"][0]["notitie"] == "Lokaal niet aangepast."
+    assert file.read_bytes() == before  # the author's file is never rewritten
+
+
+def test_overdue_per_party_and_boundary(own_kb: KnowledgeBase) -> None:
+    during = own_kb.compliance(dt.date(2025, 11, 15))
+    assert [o["partij"] for o in during["te_laat"]] == ["zorgkantoor"]  # 2025-10 has passed, 2025-11 not yet
+    later = own_kb.compliance(dt.date(2026, 12, 7))
+    assert later["te_laat_per_partij"] == {"zorgkantoor": 1, "samenwerkingsverband": 1, "gemeente": 1}
+    assert later["te_laat_per_grens"]["grens.jeugdwet-wlz"] == 3
+    own_kb.move_obligation(EXAMPLE, 1, "nagekomen", "Expertteam")
+    assert own_kb.compliance(dt.date(2026, 12, 7))["te_laat_per_partij"].get("zorgkantoor") is None
+
+
+def test_over_the_api_and_the_pages(own_kb: KnowledgeBase) -> None:
+    with TestClient(create_app(own_kb.settings, kb=own_kb)) as client:
+        body = client.get("/api/naleving").json()
+        assert len(body["verplichtingen"]) == 3
+        url = f"/api/cases/{EXAMPLE}/verplichtingen/3/status"
+        refused = client.post(url, json={"naar": "niet-nagekomen", "wie": "X", "notitie": "Moeder Sandra de Vries belde 06-12345678"})
+        assert refused.status_code == 422
+        done = client.post(url, json={"naar": "nagekomen", "wie": "Expertteam"})
+        assert done.status_code == 200 and done.json()["status"] == "nagekomen"
+        assert client.post(url, json={"naar": "nagekomen", "wie": "Expertteam"}).status_code == 409
+        assert client.post(f"/api/cases/{EXAMPLE}/verplichtingen/9/status", json={"naar": "nagekomen", "wie": "X"}).status_code == 404
+        page = client.get(f"/casus/{EXAMPLE}")
+        assert "Advies en naleving" in page.text and "Nagekomen" in page.text
+        step = client.post(f"/casus/{EXAMPLE}/verplichtingen/1", data={"naar": "nagekomen", "wie": "Expertteam"}, follow_redirects=False)
+        assert step.status_code == 303
+        overview = client.get("/naleving").text  # 1 and 3 complied with; 2 (uiterlijk 2025-11) is late
+        assert "Na de termijn nog open (1)" in overview and "Samenwerkingsverband passend onderwijs 1" in overview
