@@ -22,8 +22,8 @@ MAX_YAML_DEPTH = 20
 # Search: longer queries are cut here, longer words to this many characters, before any parsing.
 MAX_QUERY_CHARS = 1_000
 MAX_WORD_CHARS = 50
-# Ids of signals and other numbered rows are SQL BIGINTs.
-MAX_ID = 2**63 - 1
+# Ids of signals and other numbered rows are SQL INTEGERs (PostgreSQL refuses anything larger).
+MAX_ID = 2**31 - 1
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LONG_WORD = re.compile(rf"\w{{{MAX_WORD_CHARS + 1},}}")

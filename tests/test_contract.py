@@ -36,6 +36,7 @@ SIGNAL = {
     "url",
     [
         "/api/signals/9223372036854775808",
+        "/api/signals/2147483648",
         "/api/signals/99999999999999999999999",
         "/api/signals/0",
         "/signalen/9223372036854775808",
