@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import GateDep, KBDep, PipelineDep, StartupDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
@@ -138,8 +138,20 @@ class LessonsIn(BaseModel):
     systeem: list[str] = []
 
 
+class PartyIn(BaseModel):
+    """One bound party of a binding advice: a role, what it must do and by when."""
+
+    model_config = ConfigDict(extra="forbid")
+    partij: str = Field(max_length=100)
+    verplichting: str = Field(max_length=2000)
+    uiterlijk: str | None = Field(default=None, max_length=10, description="JJJJ-MM of JJJJ-MM-DD")
+
+
 class CaseIn(BaseModel):
-    """A new case; the same fields as the front matter of a case file, and the body as ``tekst``."""
+    """A new case; the same fields as the front matter of a case file, and the body as ``tekst``.
+    A field that is not part of the case format is refused (422), never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
     titel: str = Field(max_length=500)
     soort: str
@@ -157,6 +169,9 @@ class CaseIn(BaseModel):
     uitkomst: str | None = None
     lessen: LessonsIn = LessonsIn()
     verwijzingen: list[str] = []
+    vraag: str | None = Field(default=None, max_length=2000)
+    grondslag: str | None = Field(default=None, max_length=2000)
+    partijen: list[PartyIn] = Field(default=[], max_length=50)
     geen_persoonsgegevens: list[str] = Field(default=[], description="Waarschuwingen die geen persoonsgegeven zijn.")
 
 

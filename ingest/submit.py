@@ -9,9 +9,7 @@ ingested like any other file.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from ingest.casefile import write_atomically
 from ingest.gate import MARK_FIELD, Finding, Gate, Redactor
 from ingest.issues import Issue
 from ingest.parse import parse_case
@@ -27,7 +26,11 @@ from ingest.runner import IngestReport, ingest
 from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
 
-TEXT_FIELDS = ("id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "besluit", "mandaat", "uitkomst")
+TEXT_FIELDS = (
+    "id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "besluit", "mandaat", "uitkomst",
+    "vraag", "grondslag",
+)  # fmt: skip
+PARTY_KEYS = ("partij", "verplichting", "uiterlijk")
 LIST_FIELDS = ("hulpvraag", "wetten", "blokkades", "lessen_casus", "lessen_systeem", "verwijzingen", MARK_FIELD)
 BODY = "tekst"
 
@@ -39,12 +42,18 @@ class Submission:
     values: dict[str, str] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)
     body: str = ""
+    parties: list[dict[str, str]] = field(default_factory=list)  # bound parties of a binding advice
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Submission:
         values = {k: _lf(str(data.get(k) or "")).strip() for k in TEXT_FIELDS}
         lists = {k: _as_list(data.get(k), lines_only=k.startswith("lessen") or k == MARK_FIELD) for k in LIST_FIELDS}
-        return cls(values=values, lists=lists, body=_lf(str(data.get(BODY) or "")))
+        parties = [
+            {k: _lf(str(item.get(k) or "")).strip() for k in PARTY_KEYS if item.get(k)}
+            for item in data.get("partijen") or []
+            if isinstance(item, dict)
+        ]
+        return cls(values=values, lists=lists, body=_lf(str(data.get(BODY) or "")), parties=parties)
 
     def items(self) -> list[tuple[str, str]]:
         """(field name, text) of everything the author wrote, list items as ``naam[i]``; the
@@ -53,12 +62,14 @@ class Submission:
         for k, values in self.lists.items():
             if k != MARK_FIELD:
                 out += [(f"{k}[{i}]", v) for i, v in enumerate(values)]
+        for i, party in enumerate(self.parties):
+            out += [(f"partijen[{i}].{k}", party[k]) for k in ("partij", "verplichting") if party.get(k)]
         if self.body:
             out.append((BODY, self.body))
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.values, **self.lists, BODY: self.body}
+        return {**self.values, **self.lists, "partijen": self.parties, BODY: self.body}
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ def screen(submission: Submission, gate: Gate) -> tuple[list[FieldFinding], Subm
     findings: list[FieldFinding] = []
     redacted = Submission(values=dict(submission.values), lists={k: list(v) for k, v in submission.lists.items()})
     redacted.body = submission.body
+    redacted.parties = [dict(p) for p in submission.parties]
     redactor = Redactor()
     marks = submission.lists.get(MARK_FIELD, [])
     results = [(name, text, gate.check(text, marked=marks)) for name, text in submission.items()]
@@ -150,6 +162,8 @@ def compose(submission: Submission, case_id: str) -> str:
     for key in ("hulpvraag", "wetten", "blokkades", "verwijzingen", MARK_FIELD):
         if submission.lists.get(key):
             front[key] = submission.lists[key]
+    if submission.parties:
+        front["partijen"] = submission.parties
     lessons = {k: submission.lists.get(f"lessen_{k}") for k in ("casus", "systeem")}
     if any(lessons.values()):
         front["lessen"] = {k: v for k, v in lessons.items() if v}
@@ -174,6 +188,7 @@ def submit(
         values=submission.values,
         lists={**submission.lists, MARK_FIELD: redacted.lists[MARK_FIELD]},
         body=submission.body,
+        parties=submission.parties,
     )
     content = kb.settings.content_dir
     case_id = submission.values.get("id") or _free_id(content, submission)
@@ -185,15 +200,8 @@ def submit(
     if target.exists() or case_id in {cid for cid, _ in kb.stored_files().values()}:
         raise LeerlusError(f"er bestaat al een casus met id '{case_id}'", code="bestaat-al", status=409)
     content.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, text)
+    write_atomically(target, text)
     return case_id, ingest(kb)
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".nieuw-", suffix=".md", dir=target.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, target)
 
 
 def _free_id(content: Path, submission: Submission) -> str:
@@ -235,6 +243,10 @@ def _as_list(value: Any, *, lines_only: bool = False) -> list[str]:
 
 
 def _put(submission: Submission, name: str, value: str) -> None:
+    party = re.fullmatch(r"partijen\[(\d+)\]\.(\w+)", name)
+    if party:
+        submission.parties[int(party.group(1))][party.group(2)] = value
+        return
     match = re.fullmatch(r"(\w+)\[(\d+)\]", name)
     if match:
         submission.lists[match.group(1)][int(match.group(2))] = value

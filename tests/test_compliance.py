@@ -110,3 +110,32 @@ def test_over_the_api_and_the_pages(own_kb: KnowledgeBase) -> None:
         assert step.status_code == 303
         overview = client.get("/naleving").text  # 1 and 3 complied with; 2 (uiterlijk 2025-11) is late
         assert "Na de termijn nog open (1)" in overview and "Samenwerkingsverband passend onderwijs 1" in overview
+
+
+def test_a_binding_advice_over_the_api_keeps_its_parties_and_refuses_unknown_fields(own_kb: KnowledgeBase) -> None:
+    case = {
+        "titel": "Bindend advies: zorgkantoor en gemeente over logeeropvang",
+        "soort": "bindend-advies",
+        "datum": "2026-11",
+        "tekst": "Het expertteam adviseert bindend over de logeeropvang.",
+        "vraag": "Wie betaalt de logeeropvang?",
+        "partijen": [
+            {"partij": "zorgkantoor", "verplichting": "Betaalt de logeeropvang uit de Wlz.", "uiterlijk": "2027-01"},
+            {"partij": "gemeente", "verplichting": "Regelt het vervoer."},
+        ],
+    }
+    with TestClient(create_app(own_kb.settings, kb=own_kb)) as client:
+        unknown = client.post("/api/cases", json={**case, "naleving": "ja"})
+        assert unknown.status_code == 422 and "naleving" in unknown.text
+        personal = client.post(
+            "/api/cases",
+            json={**case, "partijen": [{"partij": "gemeente", "verplichting": "Belt moeder Sandra de Vries op 06-12345678."}]},
+        )
+        assert personal.status_code == 422 and personal.json()["code"] == "persoonsgegevens"
+        made = client.post("/api/cases", json=case)
+        assert made.status_code == 201, made.text
+        body = made.json()
+        assert [p["partij"] for p in body["partijen"]] == ["zorgkantoor", "gemeente"] and body["vraag"] == case["vraag"]
+        assert all(p["status"] == "open" for p in body["partijen"])
+        file = own_kb.settings.content_dir / f"{body['id']}.md"
+        assert "partijen:" in file.read_text(encoding="utf-8")
