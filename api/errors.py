@@ -2,9 +2,10 @@
 
 Every error body is ``{"code": ..., "detail": ...}`` with a stable code and a Dutch detail, and the
 OpenAPI document says so (:class:`Fout`, on every operation). No user input may produce a 500; the
-catch-all exists so that a bug still answers in Dutch, and it logs where the bug is, never the
-message (which may quote a request body or SQL parameters, and so personal data). Request bodies
-are bounded before parsing (:mod:`api.limits`).
+catch-all (:class:`Contained`) exists so that a bug still answers in Dutch: it logs where the bug
+is, never the message (which may quote a request body or SQL parameters, and so personal data), and
+it keeps the exception from the server, which would log it whole and drop the connection. Request
+bodies are bounded before parsing (:mod:`api.limits`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.limits import BodyLimit
 from kb.errors import LeerlusError
@@ -102,6 +104,12 @@ def install(app: FastAPI, render_html: HtmlRenderer) -> None:
     app.add_middleware(BodyLimit)
     _declare_errors(app)
 
+    def unexpected(request: Request, exc: Exception) -> Response:
+        log_unexpected(request.method, request.url.path, exc)
+        return respond(request, 500, "interne-fout", "er ging iets mis in Leerlus; probeer het opnieuw")
+
+    app.add_middleware(Contained, answer=unexpected)  # outermost of ours: wraps the body limit too
+
     def respond(
         request: Request,
         status: int,
@@ -134,16 +142,45 @@ def install(app: FastAPI, render_html: HtmlRenderer) -> None:
         return respond(request, exc.status_code, code, detail, headers=dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__))
-        log.error(
-            "onverwachte fout bij %s %s: %s (de melding zelf wordt niet gelogd)\n%s",
-            request.method,
-            request.url.path,
-            type(exc).__name__,
-            frames,
-        )
-        return respond(request, 500, "interne-fout", "er ging iets mis in Leerlus; probeer het opnieuw")
+    async def _unexpected(request: Request, exc: Exception) -> Response:  # only if Contained could not
+        return unexpected(request, exc)
+
+
+def log_unexpected(method: str, path: str, exc: Exception) -> None:
+    """Log where an unexpected error happened: type and frames, never its message or any value."""
+    frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__))
+    kind = type(exc).__name__
+    log.error("onverwachte fout bij %s %s: %s (de melding zelf wordt niet gelogd)\n%s", method, path, kind, frames)
+
+
+class Contained:
+    """ASGI middleware that answers an unexpected exception itself (a Dutch 500) instead of letting
+    it reach the server: the server would log the exception with its message and close the
+    keep-alive connection."""
+
+    def __init__(self, app: ASGIApp, answer: Callable[[Request, Exception], Response]) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:  # the answer is already under way; only the log can still say something
+                log_unexpected(scope.get("method", ""), scope.get("path", ""), exc)
+                return
+            response = self.answer(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 def _declare_errors(app: FastAPI) -> None:
