@@ -109,6 +109,9 @@ def install(app: FastAPI, render_html: HtmlRenderer) -> None:
         return respond(request, 500, "interne-fout", "er ging iets mis in Leerlus; probeer het opnieuw")
 
     app.add_middleware(Contained, answer=unexpected)  # outermost of ours: wraps the body limit too
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, WithoutQuery) for f in access.filters):
+        access.addFilter(WithoutQuery())
 
     def respond(
         request: Request,
@@ -151,6 +154,17 @@ def log_unexpected(method: str, path: str, exc: Exception) -> None:
     frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__))
     kind = type(exc).__name__
     log.error("onverwachte fout bij %s %s: %s (de melding zelf wordt niet gelogd)\n%s", method, path, kind, frames)
+
+
+class WithoutQuery(logging.Filter):
+    """Access-log lines without the query string: a search (``/zoeken?q=...``) may name a person,
+    and the log is no place for it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
+        return True
 
 
 class Contained:

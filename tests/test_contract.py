@@ -201,6 +201,16 @@ def test_unexpected_errors_log_where_not_what(ingested: KnowledgeBase, caplog: p
     assert "111222333" not in caplog.text and "Fatima" not in caplog.text
 
 
+def test_access_log_leaves_out_query_strings(client: TestClient) -> None:
+    access = logging.getLogger("uvicorn.access")
+    record = access.makeRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/zoeken?q=moeder+Fatima+111222333", "1.1", 200), None,
+    )  # fmt: skip
+    assert all(f.filter(record) for f in access.filters)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /zoeken HTTP/1.1" 200'
+
+
 def test_sql_errors_never_reach_the_log_with_their_values(
     ingested: KnowledgeBase, caplog: pytest.LogCaptureFixture
 ) -> None:

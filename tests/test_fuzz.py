@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ingest.parse import parse_case
+from kb.knowledge import KnowledgeBase
 from kb.search import make_request
 from kb.taxonomy import load_taxonomy
 
@@ -98,3 +99,10 @@ def test_any_query_is_bounded_and_valid(query: str) -> None:
     request = make_request(query=query)
     assert len(request.query) <= 1000
     assert "\x00" not in request.query
+
+
+@given(query=st.text(max_size=2000))
+@settings(parent=BOUNDED, max_examples=40)
+def test_any_query_searches_without_raising(sample_kb: KnowledgeBase, query: str) -> None:
+    result = sample_kb.search(make_request(query=query))
+    assert result.total >= 0
