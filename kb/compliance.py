@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from kb.errors import InvalidInput, LeerlusError, NotFound
 from kb.models import Case
+from kb.safe_text import md_text
 from kb.userdata import ObligationEvent
 
 STATUSES = {"open": "Open", "nagekomen": "Nagekomen", "niet-nagekomen": "Niet nagekomen"}
@@ -130,3 +131,18 @@ def overview(items: list[Obligation], boundaries: Mapping[str, list[str]], today
     per_party = Counter(o.partij for o in late)
     per_boundary = Counter(code for o in late for code in dict.fromkeys(boundaries.get(o.case_id, [])))
     return {"te_laat": late, "per_partij": dict(per_party.most_common()), "per_grens": dict(per_boundary.most_common())}
+
+
+def compliance_markdown(naleving: dict[str, Any] | None) -> list[str]:
+    """The report's section on binding advice: obligations still open after their deadline."""
+    out = ["", "## Naleving van bindende adviezen", ""]
+    late = (naleving or {}).get("te_laat") or []
+    if not late:
+        return out + ["Geen verplichtingen na hun termijn nog open."]
+    out += [f"Na de termijn nog open op de peildatum: {len(late)}.", ""]
+    header = "| Casus | Partij | Verplichting | Uiterlijk |\n|---|---|---|---|"
+    rows = [
+        f"| {md_text(o['titel'])} | {o['partij_label']} | {md_text(o['verplichting'])} | {o['uiterlijk'] or ''} |"
+        for o in late
+    ]
+    return [*out, header, *rows]

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kb import periods
+from kb.compliance import compliance_markdown
 from kb.errors import InvalidInput
 from kb.patterns import Facts, Selection, Table
 from kb.safe_text import md_text
@@ -145,6 +146,7 @@ class Report:
     signalen: SignalOverview
     tijd_in_status: list[StatusTime]
     illustraties: list[Illustration]
+    naleving: dict[str, Any] | None = None  # binding advice: obligations overdue at the peildatum
 
     @property
     def van(self) -> str:
@@ -180,6 +182,7 @@ class Report:
             "signalen": self.signalen.to_dict(),
             "tijd_in_status": [asdict(s) for s in self.tijd_in_status],
             "illustraties": [asdict(i) for i in self.illustraties],
+            "naleving": self.naleving,
         }
 
     def to_markdown(self) -> str:
@@ -223,6 +226,7 @@ class Report:
             out += _table(headers, rows)
         rows = [[s.label, str(s.signalen), s.mediaan_tekst] for s in self.tijd_in_status]
         out += _section("Tijd per status", ["Status", "Signalen", "Mediaan (dagen)"], rows, numeric=(1, 2))
+        out += compliance_markdown(self.naleving)
         out += ["", "## Voorbeeldcasussen", ""]
         for i in self.illustraties:
             titel, besluit = md_text(i.titel), md_text(i.besluit) or "–"
@@ -299,6 +303,7 @@ def build_report(kb: KnowledgeBase, van: str, tot: str, *, illustraties: int = 3
         signalen=_overview(signals, first, last, peil),
         tijd_in_status=_time_in_status(signals, start, peil),
         illustraties=examples,
+        naleving=kb.compliance((peil - timedelta(microseconds=1)).date()),
     )
 
 

@@ -139,3 +139,13 @@ def test_a_binding_advice_over_the_api_keeps_its_parties_and_refuses_unknown_fie
         assert all(p["status"] == "open" for p in body["partijen"])
         file = own_kb.settings.content_dir / f"{body['id']}.md"
         assert "partijen:" in file.read_text(encoding="utf-8")
+
+
+def test_the_report_lists_what_is_overdue_at_its_peildatum(own_kb: KnowledgeBase) -> None:
+    from kb.report import build_report
+
+    report = build_report(own_kb, "2025-01", "2025-12")
+    late = report.naleving["te_laat"] if report.naleving else []
+    assert [o["partij"] for o in late] == ["zorgkantoor", "samenwerkingsverband"]  # gemeente: 2026-03
+    assert "## Naleving van bindende adviezen" in report.to_markdown() and "Zorgkantoor" in report.to_markdown()
+    assert report.to_dict()["naleving"]["te_laat_per_partij"] == {"zorgkantoor": 1, "samenwerkingsverband": 1}
