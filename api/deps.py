@@ -11,6 +11,7 @@ from ingest.pipeline import Pipeline, get_pipeline
 from ingest.startup import Startup
 from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
+from kb.limits import MAX_ID
 
 
 def get_kb(request: Request) -> KnowledgeBase:
@@ -57,9 +58,5 @@ GateDep = Annotated[Gate, Depends(gate_for)]
 
 
 # A path parameter is named by what the user sees in the address (/signalen/12), so an error says
-# "signaalnummer moet een geheel getal zijn", not the Python name. signal.id is an SQL INTEGER
-# (32 bits in PostgreSQL), so a larger number is refused before it reaches the database.
-MAX_SIGNAL_NUMBER = 2**31 - 1
-SignalNumber = Annotated[
-    int, Path(alias="signaalnummer", ge=1, le=MAX_SIGNAL_NUMBER, description="Nummer van het signaal.")
-]
+# "signaalnummer moet een geheel getal zijn", not the Python name.
+SignalNumber = Annotated[int, Path(alias="signaalnummer", ge=1, le=MAX_ID, description="Nummer van het signaal.")]
