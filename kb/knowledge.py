@@ -19,8 +19,7 @@ from sqlmodel import Session
 from kb import compliance, exchange, review, saved_searches, signals, store
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
-from kb.index import WhooshIndex
-from kb.index.backend import IndexBatch
+from kb.index.interface import IndexBatch, SearchIndex, open_index
 from kb.models import CaseDetail, CasesPage
 from kb.patterns import Analyst, PatternRequest, Patterns, facts_from_rows
 from kb.precedents import Similar, similar_cases
@@ -56,7 +55,7 @@ class KnowledgeBase:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(settings.sql_url)
         self.taxonomy: Taxonomy = load_taxonomy(settings.taxonomy_dir)
-        self.index = WhooshIndex(settings.index_dir, self.taxonomy)
+        self.index: SearchIndex = open_index(settings, self.taxonomy, self.engine)
         self._analyst: tuple[tuple[Any, ...], dict[bool, Analyst]] | None = None
 
     def close(self) -> None:

@@ -7,8 +7,9 @@ nothing reads the environment behind its back.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,11 +30,23 @@ class Settings(BaseSettings):
         default=None, description="spaCy-pijplijn (pakketnaam of pad); standaard nl_core_news_sm als die er is."
     )
     max_file_bytes: int = Field(default=1_000_000, ge=1)
+    search_backend: Literal["whoosh", "postgresql"] = Field(
+        default="whoosh", description="Zoekindex: Whoosh in de datamap, of PostgreSQL-full-text in de database."
+    )
 
     @field_validator("data_dir", "content_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @model_validator(mode="after")
+    def _postgresql_search_needs_postgresql(self) -> Settings:
+        if self.search_backend == "postgresql" and not (self.database_url or "").startswith("postgresql"):
+            raise ValueError(
+                "LEERLUS_SEARCH_BACKEND=postgresql zoekt in de database zelf en vraagt daarom een "
+                "PostgreSQL-URL in LEERLUS_DATABASE_URL (bijvoorbeeld postgresql+psycopg://gebruiker@host/leerlus)"
+            )
+        return self
 
     @property
     def index_dir(self) -> Path:

@@ -1,0 +1,130 @@
+"""PostgreSQL search backend, SQL pieces: batched writes, filters, order, clause weights, snippets.
+
+Kept apart from :mod:`kb.index.postgres` so each module stays small. Field and facet names are
+interpolated into SQL only from the fixed lists in :mod:`kb.records`; every value is a bound
+parameter.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from kb.index.pg_query import Compiled
+from kb.index.pg_schema import CONFIG, TABLE
+from kb.index.pg_similar import Vocabulary
+from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED, CaseRecord
+from kb.search import SearchRequest
+from kb.snippets import show_links
+
+START, STOP, BETWEEN = "\ue0f0", "\ue0f1", "\ue0f2"  # private use, outside the link markers
+COLUMNS = ("id", "hash", "titel", "body", "besluit", "lessen", "datum", *SINGLE_VALUED, *MULTI_VALUED)
+
+
+def clause_idf(connection: Connection, compiled: Compiled, vocabulary: Vocabulary) -> list[float]:
+    """Per clause the mean BM25 idf of its stems, so rare words weigh more than common ones."""
+    texts = [" ".join(part.split("'")[1::2]) for part in (c.tsquery for c in compiled.clauses)]
+    rows = connection.execute(
+        text(
+            f"SELECT t.i, tsvector_to_array(to_tsvector('{CONFIG}', t.x)) "
+            "FROM unnest(CAST(:xs AS text[])) WITH ORDINALITY AS t(x, i)"
+        ),
+        {"xs": texts},
+    ).all()
+    stems = {int(i) - 1: list(found or ()) for i, found in rows}
+    out = []
+    for i in range(len(texts)):
+        found = stems.get(i) or []
+        out.append(sum(vocabulary.idf(s) for s in found) / len(found) if found else 0.0)
+    return out
+
+
+def filters(request: SearchRequest, params: dict[str, Any]) -> list[str]:
+    """SQL conditions for facet filters (case-insensitive, OR within a field) and the date range."""
+    where = []
+    for name, values in request.filters.items():
+        if name not in FACET_FIELDS:
+            continue
+        params[f"f_{name}"] = [v.lower() for v in values]
+        if name in MULTI_VALUED:
+            where.append(f"EXISTS (SELECT 1 FROM unnest(d.{name}) AS v WHERE lower(v) = ANY(:f_{name}))")
+        else:
+            where.append(f"lower(d.{name}) = ANY(:f_{name})")
+    if request.van:
+        params["van"] = request.van
+        where.append('d.datum COLLATE "C" >= :van')
+    if request.tot:
+        params["tot"] = request.tot
+        where.append('left(d.datum, length(:tot)) COLLATE "C" <= :tot')
+    return where
+
+
+def order(request: SearchRequest, compiled: Compiled) -> str:
+    ranked = compiled.match is not None
+    newest = "d.datum DESC, d.id"
+    if request.sort == "aangehaald":
+        return f"cited DESC, {'score DESC, ' if ranked else ''}{newest}"
+    if request.sort == "datum" or not ranked:
+        return f"d.datum DESC, {'score DESC, ' if ranked else ''}d.id"
+    return f"score DESC, {newest}"
+
+
+def snippet(fragment: str) -> str:
+    """A headline fragment as safe HTML: escaped, matches in <mark>, case links shown by id."""
+    escaped = html.escape(" ".join(fragment.split()), quote=False)
+    marked = escaped.replace(START, '<mark class="match term0">').replace(STOP, "</mark>")
+    return show_links(marked)
+
+
+def lead(text_: str, limit: int = 200) -> str:
+    flat = " ".join(text_.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
+class PostgresBatch:
+    """Writes of one batch, applied in order by :meth:`PostgresIndex.writer`."""
+
+    def __init__(self) -> None:
+        self._steps: list[tuple[str, Any]] = []
+
+    def put(self, record: CaseRecord) -> None:
+        row: dict[str, Any] = {
+            "id": record.id,
+            "hash": record.content_hash,
+            "titel": record.titel,
+            "body": record.body_text,
+            "besluit": record.besluit or "",
+            "lessen": record.lessen_text,
+            "datum": record.datum,
+        }
+        for name in SINGLE_VALUED:
+            values = record.facet_values(name)
+            row[name] = values[0] if values else None
+        for name in MULTI_VALUED:
+            row[name] = list(record.facet_values(name))
+        self._steps.append(("put", row))
+
+    def delete(self, ids: Iterable[str]) -> None:
+        self._steps.append(("delete", list(ids)))
+
+    def apply(self, connection: Connection) -> None:
+        columns = ", ".join(COLUMNS)
+        values = ", ".join(f":{c}" for c in COLUMNS)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")
+        upsert = text(f"INSERT INTO {TABLE} ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates}")
+        pending: list[dict[str, Any]] = []
+        for kind, payload in [*self._steps, ("end", None)]:
+            if kind == "put":
+                pending.append(payload)
+                continue
+            if pending:
+                connection.execute(upsert, pending)
+                pending = []
+            if kind == "delete" and payload:
+                connection.execute(text(f"DELETE FROM {TABLE} WHERE id = ANY(:ids)"), {"ids": payload})
