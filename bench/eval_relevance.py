@@ -12,6 +12,12 @@ Leerlus's "vergelijkbare casussen" against a BM25 more-like-this over the same c
 25 most distinctive words by tf-idf, OR-ed, in FTS5). Usage:
 
     python bench/eval_relevance.py [--set tests/data/relevantie.yaml | --set tests/data/precedenten_a]
+                                   [--backend whoosh|postgresql|beide] [--database-url URL]
+
+``--backend`` picks the search backend (see ``LEERLUS_SEARCH_BACKEND``); ``beide`` measures Whoosh and
+PostgreSQL side by side in one run, next to FTS5, with the median time per search of each. Without
+``--database-url`` the PostgreSQL backend runs on a private server started in a temporary directory
+(``tests/pgserver.py``), like the tests.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ import argparse
 import math
 import re
 import sqlite3
+import statistics
 import sys
 import tempfile
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,16 +116,30 @@ def ruler(path: Path) -> tuple[dict[str, Any], Path]:
     return yaml.safe_load(path.read_text(encoding="utf-8")), CONTENT
 
 
-def evaluate(kb: KnowledgeBase, path: Path = DEFAULT_SET, content: Path | None = None) -> dict[str, dict[str, Scores]]:
+def evaluate(
+    kb: KnowledgeBase,
+    path: Path = DEFAULT_SET,
+    content: Path | None = None,
+    timings: dict[str, list[float]] | None = None,
+) -> dict[str, dict[str, Scores]]:
     """Mean scores per system ("leerlus", "bm25") and per kind of query, plus "alle"; with seeds
-    also the kind "vergelijkbaar" (Leerlus's similar cases against BM25 more-like-this)."""
+    also the kind "vergelijkbaar" (Leerlus's similar cases against BM25 more-like-this). With
+    ``timings``, the seconds of every search are appended per system (Leerlus with highlights)."""
     data, corpus = ruler(path)
     baseline = Fts5Baseline(content or corpus, kb)
     per: dict[str, dict[str, list[Scores]]] = {"leerlus": defaultdict(list), "bm25": defaultdict(list)}
+    clock: dict[str, list[float]] = timings if timings is not None else {}
     for q in data.get("vragen") or []:
         judged = {str(k): int(v) for k, v in q["oordelen"].items()}
+        if timings is not None:  # timed as people search: with snippets
+            started = time.perf_counter()
+            kb.search(make_request(query=q["vraag"], limit=K))
+            clock.setdefault("leerlus", []).append(time.perf_counter() - started)
         ours = [h.id for h in kb.search(make_request(query=q["vraag"], limit=K, highlight=False)).hits]
-        for system, ranking in (("leerlus", ours), ("bm25", baseline.search(q["vraag"]))):
+        started = time.perf_counter()
+        theirs = baseline.search(q["vraag"])
+        clock.setdefault("bm25", []).append(time.perf_counter() - started)
+        for system, ranking in (("leerlus", ours), ("bm25", theirs)):
             s = score(ranking, judged)
             per[system][q["soort"]].append(s)
             per[system]["alle"].append(s)
@@ -134,11 +156,12 @@ def _mean(scores: list[Scores]) -> Scores:
     return Scores(*(sum(getattr(s, f) for s in scores) / n for f in ("ndcg", "recall", "rr", "top5")))
 
 
-def sample_kb(data_dir: Path, content: Path = CONTENT) -> KnowledgeBase:
-    """The corpus ingested. A ruler's own corpus is fictional and written without personal data;
-    the gate is measured by ``bench/eval_privacy.py``, so here it does not stand between the ruler
-    and the ranking (a refused case would count as a miss for the wrong reason)."""
-    kb = KnowledgeBase(Settings(data_dir=data_dir, content_dir=content))
+def sample_kb(data_dir: Path, content: Path = CONTENT, **settings: Any) -> KnowledgeBase:
+    """The corpus ingested (``settings`` pick the database and search backend). A ruler's own
+    corpus is fictional and written without personal data; the gate is measured by
+    ``bench/eval_privacy.py``, so here it does not stand between the ruler and the ranking (a
+    refused case would count as a miss for the wrong reason)."""
+    kb = KnowledgeBase(Settings(data_dir=data_dir, content_dir=content, **settings))
     if content != CONTENT:
         runner.gate_refusal = lambda *_args, **_kwargs: []  # type: ignore[assignment]
     report = ingest(kb)
@@ -151,18 +174,55 @@ def sample_kb(data_dir: Path, content: Path = CONTENT) -> KnowledgeBase:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--backend", choices=("whoosh", "postgresql", "beide"), default="whoosh")
+    parser.add_argument("--database-url", help="PostgreSQL-URL voor de PostgreSQL-zoekmachine")
     args = parser.parse_args()
     _, corpus = ruler(args.set)
-    kb = sample_kb(Path(tempfile.mkdtemp(prefix="leerlus-relevantie-")), corpus)
-    results = evaluate(kb, args.set)
-    kinds = sorted(k for k in results["leerlus"] if k not in ("alle", "vergelijkbaar"))
-    kinds += [k for k in ("alle", "vergelijkbaar") if k in results["leerlus"]]
-    print(f"{'soort':<12} {'systeem':<8} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'top-5':>6}")
+    backends = ["whoosh", "postgresql"] if args.backend == "beide" else [args.backend]
+    server = None
+    results: dict[str, dict[str, Scores]] = {}
+    timings: dict[str, list[float]] = {}
+    try:
+        for backend in backends:
+            settings: dict[str, Any] = {}
+            if backend == "postgresql":
+                url = args.database_url
+                if url is None:
+                    from tests.pgserver import PostgresServer, find_bindir
+
+                    bindir = find_bindir()
+                    if bindir is None:
+                        sys.exit("PostgreSQL-serverbestanden niet gevonden; geef --database-url")
+                    server = PostgresServer(bindir)
+                    server.start()
+                    url = server.create_database("leerlus_relevantie")
+                settings = {"database_url": url, "search_backend": "postgresql"}
+            kb = sample_kb(Path(tempfile.mkdtemp(prefix="leerlus-relevantie-")), corpus, **settings)
+            clock: dict[str, list[float]] = {}
+            measured = evaluate(kb, args.set, timings=clock)
+            kb.close()
+            results[backend] = measured["leerlus"]
+            results.setdefault("bm25", measured["bm25"])
+            timings[backend] = clock["leerlus"]
+            timings.setdefault("bm25", clock["bm25"])
+    finally:
+        if server is not None:
+            server.stop()
+    systems = [*backends, "bm25"]
+    first = results[backends[0]]
+    kinds = sorted(k for k in first if k not in ("alle", "vergelijkbaar"))
+    kinds += [k for k in ("alle", "vergelijkbaar") if k in first]
+    print(f"{'soort':<12} {'systeem':<10} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'top-5':>6}")
     for kind in kinds:
-        for system in ("leerlus", "bm25"):
+        for system in systems:
             s = results[system][kind]
-            print(f"{kind:<12} {system:<8} {s.ndcg:8.3f} {s.recall:10.3f} {s.rr:6.3f} {s.top5:6.2f}")
-    kb.close()
+            print(f"{kind:<12} {system:<10} {s.ndcg:8.3f} {s.recall:10.3f} {s.rr:6.3f} {s.top5:6.2f}")
+    print("\nzoektijd per vraag (mediaan / p95, ms; Leerlus met markeringen, FTS5 zonder):")
+    for system in systems:
+        times = sorted(timings[system])
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+        name = "fts5" if system == "bm25" else system
+        print(f"  {name:<10} {statistics.median(times) * 1000:7.1f} / {p95 * 1000:7.1f}")
 
 
 if __name__ == "__main__":
