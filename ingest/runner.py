@@ -24,7 +24,9 @@ from kb.records import CaseRecord
 BATCH_SIZE = 500
 LARGE_RUN = 2000
 
-ENRICH_CHUNK = 256  # analysed per step, so a long first ingest shows progress while it analyses
+# Cases analysed per step, so an ingest shows progress while it analyses: about ten steps, of at
+# least 8 (spaCy batches well from there) and at most 256 cases.
+ENRICH_CHUNK = 256
 
 # progress(stage, done, total): stage "lezen" counts case files checked by the gate and parsed,
 # "analyseren" cases analysed, "opslaan" cases written to SQL and the index.
@@ -186,10 +188,11 @@ def _ingest(
     if accepted:
         pipeline = get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir)
         enriched: list[CaseRecord] = []
-        for start in range(0, len(accepted), ENRICH_CHUNK):
+        chunk = min(ENRICH_CHUNK, max(8, len(accepted) // 10))
+        for start in range(0, len(accepted), chunk):
             if progress:
                 progress("analyseren", start, len(accepted))
-            enriched.extend(enrich(accepted[start : start + ENRICH_CHUNK], pipeline))
+            enriched.extend(enrich(accepted[start : start + chunk], pipeline))
         accepted = enriched
 
     present = {path.relative_to(content_dir).as_posix() for path in files}

@@ -67,6 +67,7 @@ def test_runner_reports_every_stage(kb: KnowledgeBase) -> None:
     stages = [stage for stage, _, _ in seen]
     assert stages.index("lezen") < stages.index("analyseren") < stages.index("opslaan")
     assert ("lezen", 0, files) in seen and ("lezen", files, files) in seen
+    assert [done for stage, done, _ in seen if stage == "analyseren"] == list(range(0, len(report.added), 8))
     assert seen[-1] == ("opslaan", len(report.added), len(report.added))
 
 
