@@ -188,11 +188,11 @@ def _ingest(
     if accepted:
         pipeline = get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir)
         enriched: list[CaseRecord] = []
-        chunk = min(ENRICH_CHUNK, max(8, len(accepted) // 10))
-        for start in range(0, len(accepted), chunk):
+        step = min(ENRICH_CHUNK, max(8, len(accepted) // 10))
+        for start in range(0, len(accepted), step):
             if progress:
                 progress("analyseren", start, len(accepted))
-            enriched.extend(enrich(accepted[start : start + chunk], pipeline))
+            enriched.extend(enrich(accepted[start : start + step], pipeline))
         accepted = enriched
 
     present = {path.relative_to(content_dir).as_posix() for path in files}
