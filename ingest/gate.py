@@ -156,7 +156,7 @@ class Gate:
         if self.person_model is not None:
             persons += [Candidate("persoonsnaam", s, e, True, "model") for s, e in self.person_model(scan)]
         others = [c for c in others if c.kind != "datum" or not is_case_date(scan, c.start)]
-        others = [c for c in others if not self._service_number(scan, c)]
+        others = [c for c in others if not self._service_number(scan, c) and not self._named_place(scan, c)]
         others = [Candidate(c.kind, s, e, c.blocking, c.reason) for c in others for s, e in _lines(scan, c)]
         return self._merge(text, self.weigher.weigh(scan, persons) + others)
 
@@ -209,6 +209,16 @@ class Gate:
         if candidate.kind != "telefoonnummer":
             return False
         return re.sub(r"\D", "", text[candidate.start : candidate.end]).startswith(SERVICE_NUMBERS)
+
+    def _named_place(self, text: str, candidate: Candidate) -> bool:
+        """An "address" whose words before the number end in a known region or organisation
+        ("Noord-Holland Noord 1") is a numbered item, not where someone lives."""
+        if candidate.kind != "adres":
+            return False
+        words = re.sub(r"\s*\d.*$", "", text[candidate.start : candidate.end], flags=re.S).split()
+        # Only the allow list (regions, organisations, laws): the place list also holds street names.
+        keys = (" ".join(" ".join(words[i:]).lower().split()).strip(".,;:()") for i in range(len(words)))
+        return any(key in self.lists.allowed for key in keys)
 
     def _inside_allowed(self, text: str, candidate: Candidate) -> bool:
         """True when the candidate is part of an allowed phrase around it ("Veilig Thuis")."""

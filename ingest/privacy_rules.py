@@ -113,6 +113,8 @@ def _addresses(text: str) -> Iterator[Candidate]:
     pattern = rf"\b{street}\s+{HOUSE_NUMBER}(?:,?\s+{POSTCODE}(?:\s+[A-Z][\w'-]+)?)?"
     for m in re.finditer(pattern, text):
         words = m.group(0).split()
+        if re.fullmatch(r"(?:19|20)\d{2}", words[-1]):
+            continue  # "Wet inburgering 2021": a year after a name, not a house number
         if len(words[0]) >= 4 or len(words) > 2:
             yield Candidate("adres", m.start(), m.end(), True)
     for m in re.finditer(rf"\b{POSTCODE}\b(?:[\s,]+(?:nr\.?\s*)?{HOUSE_NUMBER})?", text):
