@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import KBDep
+from api.deps import GateDep, KBDep
 from ingest.review import decide
 
 router = APIRouter(prefix="/api", tags=["beoordelen"])
@@ -33,10 +33,14 @@ def review_queue(
 
 
 @router.post("/beoordelen", summary="Suggestie bevestigen of afwijzen")
-def review_decide(body: ReviewDecision, kb: KBDep) -> dict[str, object]:
+def review_decide(body: ReviewDecision, kb: KBDep, gate: GateDep) -> dict[str, object]:
     """Schrijft het besluit in het Markdown-bestand van de casus (``blokkades`` of
     ``blokkades_afgewezen``) en leest de casus opnieuw in. 409 ``gewijzigd`` als het bestand
-    veranderde sinds de lijst werd getoond, 409 ``geen-suggestie`` als er niets (meer) te beslissen is."""
+    veranderde sinds de lijst werd getoond, 409 ``geen-suggestie`` als er niets (meer) te beslissen is;
+    ``wie`` gaat door de anonimiseringspoort (422 bij persoonsgegevens: vul een rol of team in)."""
+    from ingest.signal_gate import screen_signal_text
+
+    screen_signal_text(gate, {"wie": body.wie})
     return decide(
         kb, case_id=body.casus, code=body.code, beslissing=body.beslissing, wie=body.wie, versie=body.versie
     ).to_dict()

@@ -40,8 +40,11 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             raise InvalidInput("kies --bevestig of --wijs-af, niet allebei")
         chosen = ("bevestigd", bevestig) if bevestig else ("afgewezen", wijs_af) if wijs_af else None
         if chosen is not None:
+            from ingest.gate import get_gate
             from ingest.review import decide
+            from ingest.signal_gate import screen_signal_text
 
+            screen_signal_text(get_gate(kb.settings.taxonomy_dir, kb.settings.spacy_model), {"wie": wie})
             beslissing, (case_id, code) = chosen[0], chosen[1]  # type: ignore[misc]
             current = kb.review_queue(code=code)
             shown = next((s for s in current.items if s.case_id == case_id), None)

@@ -200,6 +200,8 @@ def test_review_over_the_api_and_the_page(own_kb: KnowledgeBase) -> None:
         assert stale.status_code == 409 and stale.json()["code"] == "gewijzigd"
         bad = client.post("/api/beoordelen", json={**_decision(first), "beslissing": "misschien"})
         assert bad.status_code == 422
+        named = client.post("/api/beoordelen", json={**_decision(first), "wie": "Sandra de Vries, 06-12345678"})
+        assert named.status_code == 422 and "Sandra" not in str(client.get("/api/beoordelen/statistiek").json())
         done = client.post("/api/beoordelen", json=_decision(first))
         assert done.status_code == 200 and done.json()["beslissing"] == "bevestigd"
         detail = client.get(f"/api/cases/{first['casus']}").json()

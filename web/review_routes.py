@@ -12,8 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep
+from api.deps import KBDep, gate_for
 from ingest.review import decide
+from ingest.signal_gate import screen_signal_text
 from kb.errors import LeerlusError
 from web.routes import templates
 from web.signal_routes import WHO_COOKIE, remember
@@ -53,6 +54,7 @@ async def review_decide(request: Request, kb: KBDep) -> Response:
     form = await request.form()
     values = {k: str(form.get(k) or "") for k in ("casus", "code", "beslissing", "wie", "versie", "terug")}
     try:
+        await run_in_threadpool(screen_signal_text, gate_for(request), {"wie": values["wie"]})
         await run_in_threadpool(
             decide,
             kb,
