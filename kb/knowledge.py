@@ -174,6 +174,7 @@ class KnowledgeBase:
 
     def _labels(self) -> dict[str, str]:
         return {t.code: t.label for t in self.taxonomy.blokkades}
+
     # -- compliance with binding advice -------------------------------------------------------
 
     def move_obligation(self, case_id: str, nummer: int, naar: str, wie: str, notitie: str = "") -> dict[str, Any]:
@@ -198,7 +199,6 @@ class KnowledgeBase:
             "te_laat_per_partij": summary["per_partij"],
             "te_laat_per_grens": summary["per_grens"],
         }
-
 
     # -- signals ---------------------------------------------------------------------------
 
