@@ -15,13 +15,11 @@ problem is reported with the field's line, like every other field.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from kb.records import Obligation
-
-DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+from kb.search import valid_date
 
 
 def read_obligations(value: Any, *, parties: Sequence[str], error: Callable[[str], None]) -> tuple[Obligation, ...]:
@@ -59,16 +57,10 @@ def read_obligations(value: Any, *, parties: Sequence[str], error: Callable[[str
 
 
 def _date(value: Any) -> str | None:
+    """A deadline as ``JJJJ-MM`` or ``JJJJ-MM-DD`` naming a month or day that exists."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    match = DATE.match(str(value or "").strip())
-    if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    try:
-        dt.date(year or 1, month or 1, day or 1)
-    except ValueError:
-        return None
-    return str(value).strip()
+    text = str(value or "").strip()
+    return text if len(text) >= 7 and valid_date(text) else None
