@@ -13,7 +13,7 @@ blokkade: Grens Jeugdwet – Wlz; gedeelde termen: CIZ, indicatie").
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -74,10 +74,22 @@ def weights_of(kb: KnowledgeBase) -> dict[str, float]:
     return {str(k): float(v) for k, v in fitted.items() if k in FEATURES} or dict(DEFAULT_WEIGHTS)
 
 
-def candidates(kb: KnowledgeBase, case_id: str, source: CaseDetail, *, by_blocker: bool = True) -> list[Candidate]:
+def candidates(
+    kb: KnowledgeBase,
+    case_id: str,
+    source: CaseDetail,
+    *,
+    by_blocker: bool = True,
+    text_features: Iterable[str] = tuple(TEXT_FIELDS),
+) -> list[Candidate]:
     """Every case that shares text, a link or (with ``by_blocker``) a vastgesteld blocker with
-    ``case_id``, with its features."""
-    text = {name: kb.index.similar_text(case_id, flds, TEXT_CANDIDATES, n) for name, (flds, n) in TEXT_FIELDS.items()}
+    ``case_id``, with its features. Only the ``text_features`` asked for are searched (each is a
+    more-like-this query); the others are 0."""
+    wanted = set(text_features)
+    text = {
+        name: kb.index.similar_text(case_id, flds, TEXT_CANDIDATES, n) if name in wanted else {}
+        for name, (flds, n) in TEXT_FIELDS.items()
+    }
     # Said of the other case: "deze casus" is the one whose similar cases these are.
     links = {link.id: "deze casus verwijst ernaar" for link in source.links_out if link.bestaat}
     links.update({link.id: "verwijst naar deze casus" for link in source.links_in})
@@ -86,7 +98,8 @@ def candidates(kb: KnowledgeBase, case_id: str, source: CaseDetail, *, by_blocke
         ids = set().union(*(set(t) for t in text.values())) | set(links) | sharing
         ids.discard(case_id)
         tags = store.tags_of(session=session, ids=[case_id, *ids], fields=TAG_FIELDS)
-        rarity = _rarity(store.tag_values(session=session), store.case_count(session=session))
+        counts = store.tag_values(session=session, fields=("blokkades", "wetten"))
+        rarity = _rarity(counts, store.case_count(session=session))
     mine = tags.get(case_id, {})
     tops = {name: max(found.values(), default=0.0) or 1.0 for name, found in text.items()}
     out = []
@@ -124,7 +137,11 @@ def similar_cases(kb: KnowledgeBase, case_id: str, limit: int = 8, source: CaseD
     weights = weights_of(kb)
     # A case that shares only a blocker can rank only when blockers weigh: at 10,000 cases that
     # is thousands of candidates to skip.
-    found = [(score(c, weights), c) for c in candidates(kb, case_id, source, by_blocker=bool(weights.get("blokkades")))]
+    asked = [name for name in TEXT_FIELDS if weights.get(name)]
+    found = [
+        (score(c, weights), c)
+        for c in candidates(kb, case_id, source, by_blocker=bool(weights.get("blokkades")), text_features=asked)
+    ]
     best = sorted((item for item in found if item[0] > 0), key=lambda item: (-item[0], item[1].id))[:limit]
     with Session(kb.engine) as session:
         info = store.summaries(session=session, ids=[c.id for _s, c in best])

@@ -187,9 +187,12 @@ def list_cases(
     return CasesPage(data=data, count=int(total), page=page, limit=limit)
 
 
-def tag_values(*, session: Session) -> dict[str, dict[str, int]]:
-    """Counts per value of every facet over all cases."""
-    rows = session.exec(select(CaseTag.veld, CaseTag.waarde, func.count()).group_by(CaseTag.veld, CaseTag.waarde)).all()
+def tag_values(*, session: Session, fields: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+    """Counts per value of every facet (or of ``fields``) over all cases."""
+    query = select(CaseTag.veld, CaseTag.waarde, func.count())
+    if fields is not None:
+        query = query.where(col(CaseTag.veld).in_(list(fields)))
+    rows = session.exec(query.group_by(CaseTag.veld, CaseTag.waarde)).all()
     out: dict[str, dict[str, int]] = {}
     for veld, waarde, count in rows:
         out.setdefault(veld, {})[waarde] = int(count)
