@@ -5,7 +5,9 @@ situation, decision and lessons all say what it is about, so here the case's wor
 are analysed as the index analyses them (Dutch stems) and weighted by tf-idf over the index; the
 strongest 60 become one query, ranked by BM25F. Measured on graded similar-case judgments
 (``bench/fit_similar.py``): many terms beat few (25 terms: 0.79 nDCG@10, 60: 0.89 on the
-development ruler), and unweighted terms beat tf-idf-boosted ones.
+development ruler), and unweighted terms beat tf-idf-boosted ones. Words in a quarter of all cases
+or more are left out: they add little to the ranking (on three rulers 0.846 against 0.843 nDCG@10
+on average) and cost most of the postings (7x faster at 3,000 cases).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from whoosh.query import Or, Term
 
 MIN_LENGTH = 3
+MAX_SHARE = 0.25  # a word in a quarter of all cases or more says little and costs the most postings
 
 
 def key_terms(searcher: Any, docnum: int, fields: Sequence[str], numterms: int = 25) -> list[tuple[str, float]]:
@@ -33,7 +36,7 @@ def key_terms(searcher: Any, docnum: int, fields: Sequence[str], numterms: int =
     weights = {}
     for term, tf in counts.items():
         df = max((searcher.doc_frequency(name, term) for name in fields), default=0)
-        if df:
+        if df and df / total < MAX_SHARE:
             weights[term] = tf * math.log(total / df)
     return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:numterms]
 
