@@ -316,7 +316,7 @@ def test_confirm_a_suggestion_in_the_browser(server: str, server_root: Path, bro
     case_id, code = item.get_attribute("data-casus"), item.get_attribute("data-code")
     assert case_id and code
     before = count(code)
-    item.get_by_label("Uw naam").fill("Teamleider Noord")
+    item.get_by_label("Uw rol of team").fill("Teamleider Noord")
     item.get_by_role("button", name="Bevestigen").click()
     page.wait_for_url("**/beoordelen?klaar=*")
     assert "Opgeslagen" in page.locator(".notice.saved").inner_text()
