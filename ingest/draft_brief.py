@@ -24,7 +24,9 @@ def precedents_for(text: str, *, kb: KnowledgeBase, gate: Gate, pipeline: Pipeli
     if any(f.finding.blocking for f in findings):
         raise PersonalDataRefused(findings, redacted)
     analysis = pipeline.analyze(body)
+    calibration = pipeline.calibration()
     blockers: dict[str, list[str]] = {}
     for found in analysis.blockers:
-        blockers.setdefault(found.code, []).append(found.evidence)
+        if calibration.shown(found.code, found.confidence):  # the same suggestions Leerlus shows elsewhere
+            blockers.setdefault(found.code, []).append(found.evidence)
     return brief(kb, body, blockers, analysis.pipeline)

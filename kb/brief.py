@@ -33,6 +33,7 @@ class Precedent:
     besluit: str | None = None
     mandaat: str | None = None
     uitkomst: str | None = None
+    soort_label: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {**self.__dict__, "score": round(self.score, 3)}
@@ -72,7 +73,7 @@ class Brief:
             for sentence in group.evidence[:2]:
                 lines += [f"> {md_text(sentence)}", ""]
             for p in group.precedents:
-                lines.append(f"- **{md_text(p.titel)}** ({p.soort}, {p.datum}, `{p.id}`)")
+                lines.append(f"- **{md_text(p.titel)}** ({p.soort_label or p.soort}, {p.datum}, `{p.id}`)")
                 for label, value in (("Besluit", p.besluit), ("Mandaat", p.mandaat), ("Uitkomst", p.uitkomst)):
                     if value:
                         lines.append(f"  - {label}: {md_text(value)}")
@@ -99,7 +100,10 @@ def _precedents(kb: KnowledgeBase, found: dict[str, float]) -> list[Precedent]:
     with Session(kb.engine) as session:
         cases = {c.id: c for c in (store.get_case(session=session, case_id=i) for i in found) if c is not None}
     return [
-        Precedent(i, c.titel, c.soort, c.datum, score, c.besluit, c.mandaat, c.uitkomst)
+        Precedent(
+            i, c.titel, c.soort, c.datum, score, c.besluit, c.mandaat, c.uitkomst,
+            kb.taxonomy.facet_label("soort", c.soort),
+        )  # fmt: skip
         for i, score in sorted(found.items(), key=lambda kv: -kv[1])
         if (c := cases.get(i)) is not None
     ]
