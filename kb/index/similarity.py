@@ -37,7 +37,8 @@ def key_terms(searcher: Any, docnum: int, fields: Sequence[str], numterms: int =
             counts.update(t.text for t in analyzer(text) if len(t.text) >= MIN_LENGTH and not t.text.isdigit())
     total = max(searcher.doc_count(), 1)
     capped = total >= CAP_FROM  # in a small corpus every shared word is "common"; it is cheap anyway
-    weights, common = {}, {}
+    weights: dict[str, float] = {}
+    common: dict[str, float] = {}
     for term, tf in counts.items():
         df = max((searcher.doc_frequency(name, term) for name in fields), default=0)
         if df:
