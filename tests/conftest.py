@@ -128,3 +128,16 @@ def client(ingested: KnowledgeBase):  # type: ignore[no-untyped-def]
 
     with TestClient(create_app(ingested.settings, kb=ingested), raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def own_kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
+    """A private copy of the sample corpus, ingested: for tests that write case files."""
+    from ingest.runner import ingest
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CORPUS, content)
+    knowledge = KnowledgeBase(Settings(data_dir=tmp_path / "data", content_dir=content))
+    assert ingest(knowledge).ok
+    yield knowledge
+    knowledge.close()

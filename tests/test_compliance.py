@@ -5,20 +5,15 @@ obligations counted per party and per boundary."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ingest.parse import parse_case
-from ingest.runner import ingest, reindex
+from ingest.runner import reindex
 from kb.knowledge import KnowledgeBase
-from kb.settings import Settings
 from kb.taxonomy import load_taxonomy
-from tests.conftest import SAMPLE_CORPUS
 
 EXAMPLE = "2025-09-thuiszitter-zorg-in-de-klas-wlz"
 
@@ -57,14 +52,6 @@ def test_the_fields_are_read_and_validated() -> None:
         assert message in str(issue) and issue.line == 7 and "b.md:7" in str(issue)
 
 
-@pytest.fixture
-def own_kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
-    content = tmp_path / "content"
-    shutil.copytree(SAMPLE_CORPUS, content)
-    kb = KnowledgeBase(Settings(data_dir=tmp_path / "data", content_dir=content))
-    assert ingest(kb).ok
-    yield kb
-    kb.close()
 
 
 def test_status_steps_are_appended_and_survive_reindex(own_kb: KnowledgeBase) -> None:

@@ -3,9 +3,7 @@ sample corpus, and the review queue that writes a decision into the case file.""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +13,12 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from ingest.pipeline import get_pipeline
 from ingest.review import Conflict, decide
-from ingest.runner import ingest, reindex
+from ingest.runner import reindex
 from kb import review
 from kb.db import session_scope
 from kb.knowledge import KnowledgeBase
 from kb.patterns import PatternRequest, Selection
 from kb.report import build_report
-from kb.settings import Settings
 from tests.conftest import SAMPLE_CORPUS
 
 
@@ -101,14 +98,6 @@ def test_the_json_says_which_kind_each_blocker_is(sample_kb: KnowledgeBase) -> N
         assert finding.soort == "gesuggereerd" and finding.code in case.suggesties
 
 
-@pytest.fixture
-def own_kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
-    content = tmp_path / "content"
-    shutil.copytree(SAMPLE_CORPUS, content)
-    kb = KnowledgeBase(Settings(data_dir=tmp_path / "data", content_dir=content))
-    assert ingest(kb).ok
-    yield kb
-    kb.close()
 
 
 def _first(kb: KnowledgeBase, **filters: str) -> review.Suggestion:
