@@ -23,6 +23,7 @@ from kb import review, store
 from kb.db import session_scope
 from kb.errors import InvalidInput, LeerlusError, NotFound
 from kb.knowledge import KnowledgeBase
+from kb.signals import MAX_NAME, clean_text
 
 FIELD = {"bevestigd": "blokkades", "afgewezen": "blokkades_afgewezen"}
 ALIASES = {"bevestig": "bevestigd", "bevestigen": "bevestigd", "afwijzen": "afgewezen", "wijs-af": "afgewezen"}
@@ -57,11 +58,7 @@ def decide(kb: KnowledgeBase, *, case_id: str, code: str, beslissing: str, wie: 
     beslissing = ALIASES.get(beslissing, beslissing)
     if beslissing not in FIELD:
         raise InvalidInput(f"beslissing '{beslissing}' is onbekend; kies bevestigd of afgewezen")
-    wie = " ".join(wie.split())
-    if not wie:
-        raise InvalidInput("vul in wie beslist; dat hoort bij de verantwoording")
-    if len(wie) > 120:
-        raise InvalidInput("de naam van wie beslist is te lang (hoogstens 120 tekens)")
+    wie = clean_text(wie, "wie (de rol of het team dat beslist)", MAX_NAME)
     labels = {t.code: t.label for t in kb.taxonomy.blokkades}
     with _LOCK:
         with Session(kb.engine) as session:

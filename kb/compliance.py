@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from kb.errors import InvalidInput, LeerlusError, NotFound
 from kb.models import Case
 from kb.safe_text import md_text
+from kb.signals import MAX_NAME, clean_text
 from kb.userdata import ObligationEvent
 
 STATUSES = {"open": "Open", "nagekomen": "Nagekomen", "niet-nagekomen": "Niet nagekomen"}
@@ -101,11 +102,7 @@ def move(*, session: Session, case_id: str, nummer: int, naar: str, wie: str, no
     """Append a status step to obligation ``nummer`` of a case."""
     if naar not in STATUSES:
         raise InvalidInput(f"status '{naar}' is onbekend; kies uit {', '.join(STATUSES)}")
-    wie = " ".join(wie.split())
-    if not wie:
-        raise InvalidInput("vul in wie de stand van de naleving vastlegt")
-    if len(wie) > 120:
-        raise InvalidInput("de naam van wie de stap zet is te lang (hoogstens 120 tekens)")
+    wie = clean_text(wie, "wie (de rol of het team dat de stap zet)", MAX_NAME)
     if session.get(Case, case_id) is None:
         raise NotFound(f"casus '{case_id}' bestaat niet")
     current = {o.nummer: o for o in obligations(session=session, case_ids=[case_id])}

@@ -73,7 +73,9 @@ class SignalPublic(SQLModel):
     geschiedenis: list[EventPublic] = []
 
 
-def _text(value: str | None, label: str, limit: int, *, required: bool = True) -> str:
+def clean_text(value: str | None, label: str, limit: int, *, required: bool = True) -> str:
+    """A typed text with its whitespace collapsed (a ``toelichting`` keeps its lines), required and
+    at most ``limit`` characters, without control characters; a Dutch error otherwise."""
     clean = " ".join((value or "").split()) if label != "toelichting" else (value or "").strip()
     if required and not clean:
         raise InvalidInput(f"{label} is verplicht")
@@ -95,9 +97,9 @@ def create(
     bron_les: str | None = None,
 ) -> Signal:
     """A new signal with status ``nieuw`` and its first history entry; Dutch errors for bad input."""
-    titel = _text(titel, "titel", MAX_TITLE)
-    wie = _text(wie, "naam (wie)", MAX_NAME)
-    toelichting = _text(toelichting, "toelichting", MAX_NOTE, required=False)
+    titel = clean_text(titel, "titel", MAX_TITLE)
+    wie = clean_text(wie, "naam (wie)", MAX_NAME)
+    toelichting = clean_text(toelichting, "toelichting", MAX_NOTE, required=False)
     adressaten = {t.code for t in taxonomy.adressaten}
     if not adressaat:
         raise InvalidInput("kies een adressaat: wie kan deze blokkade wegnemen?")
@@ -141,8 +143,8 @@ def create(
 def move(*, session: Session, signal_id: int, naar: str, wie: str, notitie: str = "") -> Signal:
     """Move a signal to another status along :data:`TRANSITIONS`, appending to its history."""
     signal = get(session=session, signal_id=signal_id)
-    wie = _text(wie, "naam (wie)", MAX_NAME)
-    notitie = _text(notitie, "toelichting", MAX_NOTE, required=False)
+    wie = clean_text(wie, "naam (wie)", MAX_NAME)
+    notitie = clean_text(notitie, "toelichting", MAX_NOTE, required=False)
     if naar not in STATUSES:
         raise InvalidInput(f"status '{naar}' is onbekend; kies uit {', '.join(STATUSES)}")
     allowed = TRANSITIONS[signal.status]
