@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import GateDep, KBDep, PipelineDep, StartupDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
+from ingest.edit import edit_case
 from ingest.submit import Submission, submit
+from kb.errors import InvalidInput
 from kb.models import CaseDetail, CasesPage
 from kb.records import FACET_FIELDS
 from kb.search import make_request, request_from_query
@@ -180,8 +182,31 @@ def create_case(case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> C
     """Controleert de casus op persoonsgegevens (422 ``persoonsgegevens`` met de vondsten per veld en
     een geanonimiseerde versie), valideert hem (422 ``ongeldige-casus``), schrijft hem als
     Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus)."""
-    data = case.model_dump(exclude={"lessen"})
-    data["lessen_casus"], data["lessen_systeem"] = case.lessen.casus, case.lessen.systeem
-    case_id, _report = submit(Submission.from_mapping(data), kb=kb, gate=gate)
+    case_id, _report = submit(_submission(case), kb=kb, gate=gate)
     response.headers["Location"] = f"/api/cases/{case_id}"
     return kb.case(case_id)
+
+
+class CaseCorrection(CaseIn):
+    """A corrected case: every field as it should be from now on (a field left out is emptied), and
+    the ``versie`` of the case as it was read. The id and the file name never change."""
+
+    versie: str = Field(max_length=64, description="De versie (``versie`` van GET /api/cases/{id}) die u corrigeert.")
+
+
+@router.put("/cases/{case_id}", response_model=CaseDetail, summary="Casus corrigeren")
+def correct_case(case_id: str, case: CaseCorrection, kb: KBDep, gate: GateDep) -> CaseDetail:
+    """Controleert de correctie op persoonsgegevens (422 ``persoonsgegevens``), valideert haar (422
+    ``ongeldige-casus``) en schrijft het Markdown-bestand opnieuw, alleen als het nog de ``versie`` is
+    die u las (anders 409 ``gewijzigd``). Velden die het formulier niet kent, blijven staan."""
+    if case.id not in (None, "", case_id):
+        raise InvalidInput("het id van een casus verandert niet bij een correctie")
+    edit_case(kb, case_id=case_id, submission=_submission(case), versie=case.versie, gate=gate)
+    return kb.case(case_id)
+
+
+def _submission(case: CaseIn) -> Submission:
+    data = case.model_dump(exclude={"lessen", "versie"})
+    data["lessen_casus"], data["lessen_systeem"] = case.lessen.casus, case.lessen.systeem
+    data["id"] = case.id or ""
+    return Submission.from_mapping(data)

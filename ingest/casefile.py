@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ import yaml
 from kb.errors import LeerlusError
 
 PLAIN_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# One writer of case files at a time in this process: a version check and its write are one step.
+FILE_LOCK = threading.Lock()
 
 
 class EditRefused(LeerlusError):

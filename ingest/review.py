@@ -10,12 +10,11 @@ once and the decision is appended to the review record, which survives ``leerlus
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from ingest.casefile import add_to_list, write_atomically
+from ingest.casefile import FILE_LOCK, add_to_list, write_atomically
 from ingest.enrich import fingerprint
 from ingest.parse import content_hash
 from ingest.runner import IngestReport, ingest
@@ -27,7 +26,6 @@ from kb.signals import MAX_NAME, clean_text
 
 FIELD = {"bevestigd": "blokkades", "afgewezen": "blokkades_afgewezen"}
 ALIASES = {"bevestig": "bevestigd", "bevestigen": "bevestigd", "afwijzen": "afgewezen", "wijs-af": "afgewezen"}
-_LOCK = threading.Lock()
 
 
 class Conflict(LeerlusError):
@@ -60,7 +58,7 @@ def decide(kb: KnowledgeBase, *, case_id: str, code: str, beslissing: str, wie: 
         raise InvalidInput(f"beslissing '{beslissing}' is onbekend; kies bevestigd of afgewezen")
     wie = clean_text(wie, "wie (de rol of het team dat beslist)", MAX_NAME)
     labels = {t.code: t.label for t in kb.taxonomy.blokkades}
-    with _LOCK:
+    with FILE_LOCK:
         with Session(kb.engine) as session:
             case = store.get_case(session=session, case_id=case_id)
             if case is None:

@@ -153,22 +153,45 @@ def screen(submission: Submission, gate: Gate) -> tuple[list[FieldFinding], Subm
     return findings, redacted
 
 
-def compose(submission: Submission, case_id: str) -> str:
-    """The Markdown file for a submission."""
-    front: dict[str, Any] = {"id": case_id}
-    for key in TEXT_FIELDS[1:]:
-        if submission.values.get(key):
-            front[key] = submission.values[key]
+def compose(submission: Submission, case_id: str | None, base: dict[str, Any] | None = None) -> str:
+    """The Markdown file for a submission. ``base`` is the front matter of the file being corrected:
+    its keys keep their order, keys the form does not know (review decisions, extra fields) are
+    kept as they were, and a form field left empty is removed."""
+    front: dict[str, Any] = dict(base or {})
+    if case_id is not None:
+        front = {"id": case_id, **{k: v for k, v in front.items() if k != "id"}}
+    form_keys = (*TEXT_FIELDS[1:], "hulpvraag", "wetten", "blokkades", "verwijzingen", MARK_FIELD, "partijen", "lessen")
+    values: dict[str, Any] = {k: submission.values.get(k) for k in TEXT_FIELDS[1:]}
     for key in ("hulpvraag", "wetten", "blokkades", "verwijzingen", MARK_FIELD):
-        if submission.lists.get(key):
-            front[key] = submission.lists[key]
-    if submission.parties:
-        front["partijen"] = submission.parties
+        values[key] = submission.lists.get(key)
+    values["partijen"] = submission.parties
     lessons = {k: submission.lists.get(f"lessen_{k}") for k in ("casus", "systeem")}
-    if any(lessons.values()):
-        front["lessen"] = {k: v for k, v in lessons.items() if v}
+    values["lessen"] = {k: v for k, v in lessons.items() if v}
+    for key in form_keys:
+        if values[key]:
+            front[key] = values[key]
+        else:
+            front.pop(key, None)
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{header}---\n\n{submission.body.strip()}\n"
+
+
+def gated(submission: Submission, gate: Gate, *, check_warnings: bool = False) -> Submission:
+    """The submission as it may be stored: refused (:class:`PersonalDataRefused`) on personal data,
+    stopped for the author's check (:class:`WarningsToCheck`) on unmarked name warnings when
+    ``check_warnings`` (the web form), and with only the "geen persoonsgegeven" marks that matched."""
+    findings, redacted = screen(submission, gate)
+    if any(f.finding.blocking for f in findings):
+        raise PersonalDataRefused(findings, redacted)
+    to_check = [f for f in findings if not f.finding.blocking and f.finding.kind == "persoonsnaam"]
+    if check_warnings and to_check:
+        raise WarningsToCheck(to_check)
+    return Submission(
+        values=submission.values,
+        lists={**submission.lists, MARK_FIELD: redacted.lists[MARK_FIELD]},
+        body=submission.body,
+        parties=submission.parties,
+    )
 
 
 def submit(
@@ -178,18 +201,7 @@ def submit(
     With ``check_warnings`` (the web form) name warnings the author has not marked "geen
     persoonsgegeven" are shown first (:class:`WarningsToCheck`); elsewhere they do not stop a case.
     The marks are kept in the case's front matter (``geen_persoonsgegevens``)."""
-    findings, redacted = screen(submission, gate)
-    if any(f.finding.blocking for f in findings):
-        raise PersonalDataRefused(findings, redacted)
-    to_check = [f for f in findings if not f.finding.blocking and f.finding.kind == "persoonsnaam"]
-    if check_warnings and to_check:
-        raise WarningsToCheck(to_check)
-    submission = Submission(
-        values=submission.values,
-        lists={**submission.lists, MARK_FIELD: redacted.lists[MARK_FIELD]},
-        body=submission.body,
-        parties=submission.parties,
-    )
+    submission = gated(submission, gate, check_warnings=check_warnings)
     content = kb.settings.content_dir
     case_id = submission.values.get("id") or _free_id(content, submission)
     text = compose(submission, case_id)

@@ -342,3 +342,38 @@ def test_confirm_a_suggestion_in_the_browser(server: str, server_root: Path, bro
     page.goto(f"{server}/casus/{case_id}")
     assert code in page.locator("#blokkades-title + p + ul").inner_text()
     assert "Teamleider Noord" in page.locator('[aria-labelledby="reviews-title"]').inner_text()
+
+
+def test_expertteam_records_and_corrects_a_binding_advice(server: str, server_root: Path, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    """Issue 15: a binding advice with two bound parties and deadlines, recorded in the form and then
+    corrected through "Casus corrigeren"; the file says so and the case page shows the parties."""
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server + "/nieuw")
+    page.get_by_label("Titel").fill("Bindend advies: logeeropvang voor een kind met een beperking")
+    page.get_by_label("Soort").select_option("bindend-advies")
+    page.get_by_label("Datum").fill("2026-02")
+    page.get_by_label("Vraag").fill("Wie betaalt de logeeropvang?")
+    page.get_by_label("Partij 1", exact=True).select_option("zorgkantoor")
+    page.get_by_label("Verplichting van partij 1").fill("Betaalt de logeeropvang uit de Wlz.")
+    page.get_by_label("Uiterlijk, partij 1").fill("2026-04")
+    page.get_by_label("Partij 2", exact=True).select_option("gemeente")
+    page.get_by_label("Verplichting van partij 2").fill("Houdt de regie tot de opvang loopt.")
+    page.get_by_label("Uiterlijk, partij 2").fill("2026-06")
+    page.get_by_label("Tekst van de casus (Markdown)").fill("## Advies\nHet expertteam adviseert bindend.\n")
+    page.get_by_role("button", name="Controleren en opslaan").click()
+    page.wait_for_url("**/casus/**?opgeslagen=1")
+    obligations = page.locator("table.obligations tbody tr")
+    assert obligations.count() == 2
+    assert "Zorgkantoor" in obligations.first.inner_text() or "zorgkantoor" in obligations.first.inner_text()
+
+    page.get_by_role("link", name="Casus corrigeren").click()
+    page.wait_for_url("**/bewerken")
+    assert page.get_by_label("Verplichting van partij 2").input_value() == "Houdt de regie tot de opvang loopt."
+    page.get_by_label("Uiterlijk, partij 2").fill("2026-09")
+    page.get_by_role("button", name="Controleren en correctie opslaan").click()
+    page.wait_for_url("**/casus/**?opgeslagen=1")
+    page.screenshot(path=str(tmp_path / "bindend-advies.png"), full_page=True)
+    case_id = page.url.split("/casus/")[1].split("?")[0]
+    front = yaml.safe_load((server_root / "content" / f"{case_id}.md").read_text(encoding="utf-8").split("---", 2)[1])
+    assert [(p["partij"], p["uiterlijk"]) for p in front["partijen"]] == [("zorgkantoor", "2026-04"), ("gemeente", "2026-09")]

@@ -7,6 +7,7 @@ The JSON twin is ``POST /api/cases``; both call :func:`ingest.submit.submit`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,16 +15,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import KBDep, gate_for
-from ingest.submit import InvalidCase, PersonalDataRefused, Submission, WarningsToCheck, submit
+from ingest.edit import edit_case, open_for_edit
+from ingest.submit import PARTY_KEYS, InvalidCase, PersonalDataRefused, Submission, WarningsToCheck, submit
 from kb.errors import LeerlusError
 from web.marking import marked_text
-from web.routes import templates
+from web.routes import render_error, templates
 
 router = APIRouter(include_in_schema=False)
 MULTI_CHOICE = ("hulpvraag", "blokkades", "geen_persoonsgegevens")
+MAX_PARTIES = 50
 
 
-def _form_context(kb: Any, submission: Submission, **extra: Any) -> dict[str, Any]:
+def _form_context(
+    kb: Any, submission: Submission, *, case_id: str = "", versie: str = "", **extra: Any
+) -> dict[str, Any]:
     tax = kb.taxonomy
     return {
         "values": submission.to_dict(),
@@ -31,7 +36,12 @@ def _form_context(kb: Any, submission: Submission, **extra: Any) -> dict[str, An
         "leeftijden": tax.leeftijdscategorieen,
         "hulpvragen": tax.hulpvraag,
         "blokkades": tax.blokkades,
+        "partijen": tax.partijen,
         "json_url": None,
+        "heading": "Casus corrigeren" if versie else "Nieuwe casus",
+        "form_action": f"/casus/{case_id}/bewerken" if versie else "/nieuw",
+        "case_id": case_id,
+        "versie": versie,
         **extra,
     }
 
@@ -43,28 +53,74 @@ def new_case_form(request: Request, kb: KBDep) -> Response:
 
 @router.post("/nieuw", response_class=HTMLResponse)
 async def new_case(request: Request, kb: KBDep) -> Response:
+    submission, _versie = await _submitted(request)
+
+    def save() -> str:
+        case_id, _report = submit(submission, kb=kb, gate=gate_for(request), check_warnings=True)
+        return case_id
+
+    return await _save(request, kb, submission, save)
+
+
+@router.get("/casus/{case_id}/bewerken", response_class=HTMLResponse)
+def edit_case_form(request: Request, case_id: str, kb: KBDep) -> Response:
+    """The correction form, filled with the case as its file says, at the version it was read."""
+    try:
+        submission, versie = open_for_edit(kb, case_id)
+    except LeerlusError as error:
+        return render_error(request, error.status, error.code, error.detail)
+    context = _form_context(kb, submission, case_id=case_id, versie=versie)
+    return templates.TemplateResponse(request, "new.html", context)
+
+
+@router.post("/casus/{case_id}/bewerken", response_class=HTMLResponse)
+async def edit_case_page(request: Request, case_id: str, kb: KBDep) -> Response:
+    submission, versie = await _submitted(request)
+
+    def save() -> str:
+        gate = gate_for(request)
+        edit_case(kb, case_id=case_id, submission=submission, versie=versie, gate=gate, check_warnings=True)
+        return case_id
+
+    return await _save(request, kb, submission, save, case_id=case_id, versie=versie)
+
+
+async def _submitted(request: Request) -> tuple[Submission, str]:
+    """What the form sent: the fields, the bound parties (``partij_0``, ``verplichting_0``, …) and
+    the version a correction started from."""
     form = await request.form()
     data: dict[str, Any] = {key: form.get(key) for key in form}
     for key in MULTI_CHOICE:
         data[key] = form.getlist(key)
-    submission = Submission.from_mapping(data)
+    data["partijen"] = [
+        {k: form.get(f"{k}_{i}") for k in PARTY_KEYS}
+        for i in range(MAX_PARTIES)
+        if any(str(form.get(f"{k}_{i}") or "").strip() for k in PARTY_KEYS)
+    ]
+    return Submission.from_mapping(data), str(form.get("versie") or "")
+
+
+async def _save(
+    request: Request, kb: Any, submission: Submission, save: Callable[[], str], *, case_id: str = "", versie: str = ""
+) -> Response:
+    """Run ``save`` off the event loop; on any refusal show the form again with everything typed."""
+
+    def again(status: int, **extra: Any) -> Response:
+        context = _form_context(kb, submission, case_id=case_id, versie=versie, **extra)
+        return templates.TemplateResponse(request, "new.html", context, status_code=status)
+
     try:
-        gate = gate_for(request)
-        case_id, _report = await run_in_threadpool(submit, submission, kb=kb, gate=gate, check_warnings=True)
+        saved_id = await run_in_threadpool(save)
     except PersonalDataRefused as refused:
         marked = _marked(submission, refused.findings)
-        context = _form_context(kb, submission, refused=refused, marked=marked, redacted=refused.redacted.to_dict())
-        return templates.TemplateResponse(request, "new.html", context, status_code=422)
+        return again(422, refused=refused, marked=marked, redacted=refused.redacted.to_dict())
     except WarningsToCheck as check:
-        context = _form_context(kb, submission, to_check=check.findings, marked=_marked(submission, check.findings))
-        return templates.TemplateResponse(request, "new.html", context, status_code=409)
+        return again(409, to_check=check.findings, marked=_marked(submission, check.findings))
     except InvalidCase as invalid:
-        context = _form_context(kb, submission, errors=invalid.issues)
-        return templates.TemplateResponse(request, "new.html", context, status_code=422)
+        return again(422, errors=invalid.issues)
     except LeerlusError as error:
-        context = _form_context(kb, submission, problem=error.detail)
-        return templates.TemplateResponse(request, "new.html", context, status_code=error.status)
-    return RedirectResponse(f"/casus/{case_id}?opgeslagen=1", status_code=303)
+        return again(error.status, problem=error.detail)
+    return RedirectResponse(f"/casus/{saved_id}?opgeslagen=1", status_code=303)
 
 
 @router.get("/precedenten", response_class=HTMLResponse)
