@@ -148,7 +148,11 @@ class KnowledgeBase:
     def patterns(self, request: PatternRequest) -> Patterns:
         """All pattern tables for a request from the dashboard, the API or the CLI."""
         analyst = self.analyst(request.selectie.suggesties)
-        return analyst.patterns(request.selectie, request.per, request.drempel, request.venster)
+        result = analyst.patterns(request.selectie, request.per, request.drempel, request.venster)
+        chosen = [f.id for f in analyst.select(request.selectie)]
+        summary = self.compliance(case_ids=chosen)
+        result.naleving = {k: summary[k] for k in ("peildatum", "te_laat", "te_laat_per_partij", "te_laat_per_grens")}
+        return result
 
     # -- review of suggested blockers -------------------------------------------------------
 
@@ -183,12 +187,13 @@ class KnowledgeBase:
             item = compliance.move(session=session, case_id=case_id, nummer=nummer, naar=naar, wie=wie, notitie=notitie)
             return item.to_dict(dt.date.today(), {t.code: t.label for t in self.taxonomy.partijen})
 
-    def compliance(self, today: dt.date | None = None) -> dict[str, Any]:
-        """Every obligation with its status, and the overdue ones per party and per boundary."""
+    def compliance(self, today: dt.date | None = None, case_ids: list[str] | None = None) -> dict[str, Any]:
+        """Every obligation (of the given cases) with its status, and the overdue ones per party and
+        per boundary."""
         today = today or dt.date.today()
         parties = {t.code: t.label for t in self.taxonomy.partijen}
         with Session(self.engine) as session:
-            items = compliance.obligations(session=session)
+            items = compliance.obligations(session=session, case_ids=case_ids)
             boundaries = store.tags_of(session=session, ids=list({o.case_id for o in items}), fields=("blokkades",))
         codes = {case_id: sorted(tags.get("blokkades", set())) for case_id, tags in boundaries.items()}
         summary = compliance.overview(items, codes, today)

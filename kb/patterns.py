@@ -173,6 +173,7 @@ class Patterns:
     venster: tuple[str, str] | None
     toegevoegd: dict[str, int] | None = None  # with suggestions: cases per blocker they add
     onvolledig: list[str] = field(default_factory=list)  # "deze" or "vorige" periode only partly covered
+    naleving: dict[str, Any] | None = None  # overdue obligations of the selected binding advice, as of today
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +189,7 @@ class Patterns:
             "venster": list(self.venster) if self.venster else None,
             "onvolledig": self.onvolledig,
             "tabellen": {name: table.to_dict() for name, table in self.tabellen.items()},
+            "naleving": self.naleving,
         }
 
 

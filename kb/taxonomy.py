@@ -80,7 +80,7 @@ class Taxonomy:
     def facet_label(self, field_name: str, code: str) -> str:
         """The Dutch label of a facet value as users see it (``leeftijdscategorie`` "4-12" ->
         "4-12 jaar"); values without a closed list (regio, team, wetten) show as they are."""
-        lists = {"blokkades": "blokkades", "hulpvraag": "hulpvraag", "soort": "soorten"}
+        lists = {"blokkades": "blokkades", "hulpvraag": "hulpvraag", "soort": "soorten", "partijen": "partijen"}
         if field_name in lists:
             return self.label(lists[field_name], code)
         if field_name == "leeftijdscategorie":

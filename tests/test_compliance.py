@@ -136,3 +136,22 @@ def test_the_report_lists_what_is_overdue_at_its_peildatum(own_kb: KnowledgeBase
     assert [o["partij"] for o in late] == ["zorgkantoor", "samenwerkingsverband"]  # gemeente: 2026-03
     assert "## Naleving van bindende adviezen" in report.to_markdown() and "Zorgkantoor" in report.to_markdown()
     assert report.to_dict()["naleving"]["te_laat_per_partij"] == {"zorgkantoor": 1, "samenwerkingsverband": 1}
+
+
+def test_patterns_count_overdue_obligations_of_the_selection(own_kb: KnowledgeBase) -> None:
+    """Overdue obligations show on /patronen, per party and per boundary, for the selected cases only."""
+    from kb.patterns import PatternRequest, Selection
+
+    region = own_kb.case(EXAMPLE).regio
+    own_kb.move_obligation(EXAMPLE, 1, "nagekomen", "Expertteam")  # the zorgkantoor complied
+    chosen = own_kb.patterns(PatternRequest(selectie=Selection(filters=(("regio", (region,)),))))
+    assert chosen.naleving is not None
+    assert chosen.naleving["te_laat_per_partij"] == {"samenwerkingsverband": 1, "gemeente": 1}  # deadlines 2025-11, 2026-03
+    assert chosen.naleving["te_laat_per_grens"]["grens.jeugdwet-wlz"] == 2
+    other = own_kb.patterns(PatternRequest(selectie=Selection(filters=(("soort", ("casusbespreking",)),))))
+    assert other.naleving is not None and other.naleving["te_laat"] == []
+    with TestClient(create_app(own_kb.settings, kb=own_kb)) as client:
+        assert client.get("/api/patterns").json()["naleving"]["te_laat_per_partij"]["gemeente"] == 1
+        page = client.get("/patronen").text
+        assert 'id="h-naleving"' in page
+        assert "Samenwerkingsverband passend onderwijs</td><td>1" in page
