@@ -15,6 +15,7 @@ from api.deps import GateDep, KBDep, PipelineDep, StartupDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from ingest.edit import edit_case
 from ingest.submit import Submission, submit
+from kb.equality import check
 from kb.errors import InvalidInput
 from kb.models import CaseDetail, CasesPage
 from kb.records import FACET_FIELDS
@@ -82,6 +83,17 @@ def similar(case_id: str, kb: KBDep, limit: Annotated[int, Query(ge=1, le=50)] =
     """Casussen die op deze lijken, met per casus de redenen: zelfde blokkade, wetten, hulpvraag,
     leeftijd, verwijzingen en gedeelde termen."""
     return {"id": case_id, "similar": [s.to_dict() for s in kb.similar(case_id, limit)]}
+
+
+@router.get("/cases/{case_id}/gelijkheid", summary="Vergelijkbaar, andere uitkomst")
+def equality(case_id: str, kb: KBDep) -> dict[str, Any]:
+    """Voor een maatwerkbesluit of bindend advies: de richting van het besluit (toegekend of afgewezen,
+    wie betaalt) en de meest vergelijkbare eerdere besluiten op dezelfde grens die de andere kant op
+    gingen, met de feiten die verschillen. Voor andere soorten ``{"id", "van_toepassing": false}``."""
+    found = check(kb, case_id)
+    if found is None:
+        return {"id": case_id, "van_toepassing": False}
+    return {**found.to_dict(), "van_toepassing": True}
 
 
 @router.get("/facets", summary="Facetten met aantallen")

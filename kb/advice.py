@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from kb.equality import DecisionReader, Direction, reader_for
 from kb.errors import InvalidInput, NotFound
 from kb.models import Case, CaseTag
 from kb.safe_text import md_text
@@ -44,9 +45,14 @@ class Row:
     uitkomst: str | None
     redenen: list[str] = field(default_factory=list)
     score: float = 0.0
+    richting: Direction = field(default_factory=Direction)  # which way the decision went
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "score": round(self.score, 3)}
+        return {**asdict(self), "score": round(self.score, 3), "richting": self.richting.to_dict()}
+
+    @property
+    def richting_tekst(self) -> str:
+        return self.richting.text()
 
 
 @dataclass
@@ -68,7 +74,19 @@ class Dossier:
             "zonder": self.zonder,
             "met": self.met,
             "rijen": [r.to_dict() for r in self.rijen],
+            "andere_uitkomst": [{"casus": a, "eerder": b, "anders": why} for a, b, why in self.andere_uitkomst()],
         }
+
+    def andere_uitkomst(self, rows: int = 10) -> list[tuple[str, str, list[str]]]:
+        """Pairs among the first rows that went opposite ways (later case, earlier case, how), so the
+        expertteam sees where comparable decisions on this boundary split."""
+        first = self.rijen[:rows]
+        return [
+            (a.id, b.id, a.richting.differs(b.richting))
+            for a in first
+            for b in first
+            if b.datum < a.datum and a.richting.differs(b.richting)
+        ]
 
     def to_markdown(self, labels: dict[str, str]) -> str:
         lines = [f"# Adviesdossier: {md_text(self.label)}", ""]
@@ -84,6 +102,7 @@ class Dossier:
             "Besluit",
             "Mandaat",
             "Uitkomst",
+            "Richting",
             "Waarom",
         ]
         lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
@@ -98,9 +117,14 @@ class Dossier:
                 r.besluit or "",
                 r.mandaat or "",
                 r.uitkomst or "",
+                r.richting_tekst,
                 "; ".join(r.redenen),
             ]
             lines.append("| " + " | ".join(md_text(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
+        split = self.andere_uitkomst()
+        if split:
+            lines += ["", "## Vergelijkbaar, andere uitkomst", ""]
+            lines += [f"- `{a}` tegen het eerdere `{b}`: {md_text('; '.join(why))}" for a, b, why in split]
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -117,6 +141,7 @@ def build(
 ) -> Dossier:
     """The dossier for boundary ``grens``; ``feiten`` must already have passed the gate."""
     labels = {t.code: t.label for t in kb.taxonomy.blokkades}
+    reader = reader_for(kb.taxonomy)
     if grens not in labels:
         raise InvalidInput(f"grens '{grens}' is geen blokkadecode; kies uit {', '.join(labels)}")
     left_out = list(dict.fromkeys(z for z in zonder if z))
@@ -137,7 +162,7 @@ def build(
     for case in [*found, *extra]:
         if case.id in left_out or case.id in rows:
             continue
-        row = _row(case)
+        row = _row(case, reader)
         if case.id in added and case.id not in on_boundary:
             row.redenen.append("toegevoegd door het expertteam")
         if grens in case.blokkades:
@@ -161,7 +186,7 @@ def build(
     return Dossier(grens, labels[grens], ordered, left_out, added, list(voorgesteld))
 
 
-def _row(case: Case) -> Row:
+def _row(case: Case, reader: DecisionReader) -> Row:
     return Row(
         case.id,
         case.titel,
@@ -174,4 +199,5 @@ def _row(case: Case) -> Row:
         case.besluit,
         case.mandaat,
         case.uitkomst,
+        richting=reader.direction(case.besluit, case.body_markdown, case.partijen),
     )

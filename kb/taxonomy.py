@@ -26,6 +26,7 @@ DATA_FILES = (
     "privacy.yaml",
     "kalibratie.yaml",
     "rangschikking.yaml",
+    "beslissingen.yaml",
 )
 # Entity label -> (data file, list key) of the gazetteers.
 GAZETTEERS = {
@@ -63,6 +64,7 @@ class Taxonomy:
     privacy: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     kalibratie: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     rangschikking: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    beslissingen: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     _law_variants: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     _hulpvraag_lookup: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -174,6 +176,7 @@ def load_taxonomy(override_dir: Path | None = None) -> Taxonomy:
         privacy=data["privacy.yaml"],
         kalibratie=data["kalibratie.yaml"],
         rangschikking=data["rangschikking.yaml"],
+        beslissingen=data["beslissingen.yaml"],
         _law_variants=variants,
         _hulpvraag_lookup=lookup,
     )

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from api.deps import KBDep, PipelineDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
+from kb.equality import check as equality_check
 from kb.search import SearchResult, request_from_query, to_params
 from web.marking import marked_text
 
@@ -173,6 +174,7 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
             "case": case,
             "saved": request.query_params.get("opgeslagen") == "1",
             "similar": kb.similar(case.id, 6, source=case),
+            "equality": equality_check(kb, case.id, source=case),
             "signals": kb.lesson_signals(case.id),
             "blockers": _findings_by_code(case),
             "reviews": kb.review_decisions(case.id),
