@@ -64,6 +64,7 @@ RELATION_WORD = re.compile(RELATIONS)
 SAINT = frozenset(["sint", "st"])
 SAINT_BEFORE = re.compile(r"(?i)(?<![\wÀ-ſ])(?:sint|st\.)[ \t-]*$")
 ARTICLE_BEFORE = re.compile(r"(?<![\wÀ-ſ])(?:de|het|een)[ \t]+$")  # no person takes an article
+EPONYM_BEFORE = re.compile(r"([\w-]+)[ \t]+van[ \t]+(?:de[ \t]+)?$")
 PLACE_BEFORE = re.compile(r"(?<![\wÀ-ſ])(?i:in|uit|te|vanuit|naar|nabij)[ \t]+$")
 DE_HEER = re.compile(r"(?i)de[ \t]+heer\b")
 NON_WORD = re.compile(r"[^\wÀ-ſ]+")
@@ -81,6 +82,7 @@ REASONS = {
     "gewoon-woord": "controleer: ook een gewoon woord",
     "zinsbegin": "controleer: woord aan het begin van een zin of kop",
     "instelling": "controleer: instelling met mogelijk een persoonsnaam",
+    "bekende-naam": "controleer: bekend persoon of werk (na 'fan van', 'het boek van', ...)",
 }
 
 
@@ -126,6 +128,9 @@ class NameWeigher:
             return None
         if not context and self._not_a_person(text, start, end, tokens):
             return None
+        cue = self.lists.reference_cue
+        if not context and cue is not None and cue.search(text[max(0, start - 60) : start]):
+            return self._make(start, end, "bekende-naam", blocking=False)  # "fan van Frenkie de Jong"
         by_pattern = any(s <= start and end <= e for s, e, pattern in orgs if pattern)
         article = ARTICLE_BEFORE.search(text, max(0, start - 8), start) is not None and not context
         if by_pattern or self._institution_word(text, start, end) or (article and len(tokens) > 1):
@@ -253,6 +258,9 @@ class NameWeigher:
             return True
         if self.lists.is_place(fragment) and not (len(tokens) == 1 and tokens[0].lower() in first_names()):
             return True
+        eponym = EPONYM_BEFORE.search(text[max(0, start - 40) : start].lower())
+        if eponym and eponym.group(1) in self.lists.eponym_words:
+            return True  # "de piramide van Maslow", "het syndroom van Down"
         before = re.search(r"([\w-]+)[ \t]+$", text[max(0, start - 30) : start].lower())
         if before is None:
             return False
@@ -270,6 +278,9 @@ class NameWeigher:
             return True
         if words[0] in SAINT or SAINT_BEFORE.search(text, max(0, start - 8), start):
             return True  # "Sint Willibrord", "St. Jozefschool": a saint names a school, church or home
+        business = self.lists.business_words
+        if (len(words) > 1 and words[-1].rstrip(".") in business) or (after and after.group(1).lower() in business):
+            return True  # a business or institution named after a person: "Bouman GGZ", "Jansen Transport"
         return any(w.endswith(self.lists.suffixes) and len(w) > 8 for w in words[-1:] if w not in surnames())
 
     def _person_like(self, tokens: list[str]) -> bool:

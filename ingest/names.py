@@ -25,12 +25,16 @@ RELATIONS = (
     r"baby|kind|jongen|meisje)"
 )
 NAME_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ſ][\wÀ-ſ'’-]*"
-LABEL_VALUE = re.compile(rf"(?im)(?:^|[|;,(]\s*){LABELS}\s*:\s*((?:{NAME_WORD})(?:[ \t]+{NAME_WORD}){{0,3}})")
-RELATION_NAME = re.compile(rf"(?i:\b(?:zijn|haar|hun|mijn|de|het)\s+{RELATIONS}(?:\s+van)?)\s*,?\s+({NAME_WORD})")
+LABEL_VALUE = re.compile(
+    rf"(?im)(?:^|[|;,(]\s*|[.!?][ \t]+){LABELS}[ \t]*:[ \t]*((?:{NAME_WORD})(?:[ \t]+{NAME_WORD}){{0,3}})"
+)
+RELATION_NAME = re.compile(
+    rf"(?i:\b(?:zijn|haar|hun|mijn|de|het)[ \t]+{RELATIONS}(?:[ \t]+van)?)[ \t]*,?[ \t]+({NAME_WORD})"
+)
 # A relation opening a sentence or following a comma, before a capitalised name: "Vader Georgi
 # Petrov is ...", "..., vader van Kacper".
-RELATION_LEAD = re.compile(rf"(?i:(?:^|[.!?:,]\s+|\n){RELATIONS}(?:\s+van)?)\s+([A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]*)")
-WITH_NAME = re.compile(rf"(?i:\b(?:met|en|van|voor|aan|bij)\s+)({NAME_WORD})")
+RELATION_LEAD = re.compile(rf"(?i:(?:^|[.!?:,]\s+|\n){RELATIONS}(?:[ \t]+van)?)[ \t]+([A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]*)")
+WITH_NAME = re.compile(rf"(?i:\b(?:met|en|van|voor|aan|bij)[ \t]+)({NAME_WORD})")
 PARTICLES = r"(?:van|de|der|den|ter|ten|te|het|'t|in|op|el|al|ben|bin|da|di|du|la|le|von|zu|mc)"
 ACCOUNT_HOLDER = re.compile(
     rf"(?i:\bt\.\s?n\.\s?v\.?\s+(?:(?:fam\.?|familie|dhr\.?|mevr\.?|mw\.?|de heer|mevrouw)\s+)?)"
@@ -44,7 +48,10 @@ CAPITAL_NAME = (
 # "mevr. Vos", "de heer Nowak", "buurman Mol", "het gezin Popescu", "Pleegouders Dvořák".
 TITLED = re.compile(
     r"(?i:\b(?:mevrouw|mevr\.|mw\.|meneer|mnr\.|dhr\.|de heer|buurman|buurvrouw|buren|pleegouders?|"
-    r"pleegmoeder|pleegvader|gezin|familie|fam\.))\s+" + rf"({CAPITAL_NAME})"
+    r"pleegmoeder|pleegvader|gezin|familie|fam\.))[ \t]+" + rf"((?:[A-Z]\.){{0,4}}[ \t]*{CAPITAL_NAME})"
+)
+NOT_A_SURNAME = frozenset(
+    ["één", "eén", "een", "geen", "ons", "onze", "mijn", "zijn", "haar", "hun", "dit", "dat", "die", "deze"]
 )
 SIGN_OFF = re.compile(
     r"(?im)^[ \t]*(?:met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|hartelijke groet(?:en)?|groet(?:en)?|"
@@ -120,7 +127,9 @@ def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
             lower = word.lower()
             if known(word) or lower in {"de", "het", "een", "die", "dat", "zijn", "haar"}:
                 continue
-            capitalised_unknown = word[0].isupper() and lower not in words and pattern is RELATION_NAME
+            # "zijn zus Lama": a capital in the middle of a sentence after a relation is a name, even
+            # when the word also means something
+            capitalised_unknown = word[0].isupper() and pattern is RELATION_NAME
             lower_first_name = word.islower() and lower in names and lower not in words
             if (
                 capitalised_unknown
@@ -155,6 +164,10 @@ def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
         for m in pattern.finditer(text):
             value = m.group(1)
             first = value.split()[0]
+            if pattern is TITLED and first.lower() in NOT_A_SURNAME:
+                continue  # "Eén Gezin Eén Plan": a numeral or pronoun after "gezin" is no surname
+            if pattern is SIGN_OFF and first.lower() not in names and is_common_word(first):
+                continue  # a role under the greeting: "Casusregisseur Jeugd", "Contractmanager"
             if not known(value) and (pattern is TITLED or first.lower() in names or first.lower() not in words):
                 reason = "titel" if pattern is TITLED else "afsluitgroet"
                 yield Candidate("persoonsnaam", m.start(1), m.end(1), True, reason)

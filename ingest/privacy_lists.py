@@ -39,6 +39,9 @@ class Lists:
     abbreviations: set[str] = field(default_factory=set)
     compass: set[str] = field(default_factory=set)
     suffixes: tuple[str, ...] = ()
+    eponym_words: set[str] = field(default_factory=set)  # "syndroom van Down": the name names a concept
+    business_words: set[str] = field(default_factory=set)  # "Bouman GGZ": a name plus this word is a business
+    reference_cue: re.Pattern[str] | None = None  # "fan van", "het boek van": a public figure or a work follows
     org_names: re.Pattern[str] | None = None
     org_pattern: re.Pattern[str] | None = None
 
@@ -91,7 +94,8 @@ def load_lists(taxonomy: Taxonomy) -> Lists:
     organisations = {str(v).lower() for v in allowed_data.get("organisaties") or []}
     organisations |= {t.code.lower() for t in taxonomy.gazetteer.get("INSTANTIE", ())}
     known = _organisation_data()
-    names.update(str(n) for n in (known.get("organisaties") or []) + (known.get("rechtspraak") or []))
+    for key in ("organisaties", "rechtspraak", "bedrijven", "bekende_namen"):
+        names.update(str(n) for n in known.get(key) or [])
     names.update(str(n) for n in allowed_data.get("organisaties") or [])
     prefixes = [str(p) for p in known.get("voorvoegsels") or []]
     return Lists(
@@ -104,6 +108,9 @@ def load_lists(taxonomy: Taxonomy) -> Lists:
         abbreviations={str(a).lower() for a in known.get("afkortingen") or []},
         compass={str(c).lower() for c in known.get("windrichtingen") or []},
         suffixes=tuple(str(s).lower() for s in known.get("achtervoegsels") or []),
+        eponym_words={str(w).lower() for w in known.get("begrippen_met_naam") or []},
+        business_words={str(w).lower().rstrip(".") for w in known.get("bedrijfswoorden") or []},
+        reference_cue=_cue_pattern([str(w) for w in known.get("verwijswoorden") or []]),
         org_names=_alternation(names),
         org_pattern=_prefix_pattern(prefixes),
     )
@@ -112,6 +119,14 @@ def load_lists(taxonomy: Taxonomy) -> Lists:
 def _organisation_data() -> dict[str, Any]:
     text = resources.files("kb").joinpath("data", "organisaties.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text) or {}
+
+
+def _cue_pattern(cues: list[str]) -> re.Pattern[str] | None:
+    """The cue words right before a candidate ("fan van ", "het boek van de "), case-insensitive."""
+    if not cues:
+        return None
+    body = "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in sorted(cues, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})[ \t]+(?:(?:de|het|een)[ \t]+)?$", re.IGNORECASE)
 
 
 def _alternation(names: set[str]) -> re.Pattern[str] | None:
@@ -129,7 +144,12 @@ def _prefix_pattern(prefixes: list[str]) -> re.Pattern[str] | None:
     if not prefixes:
         return None
     heads = "|".join(sorted((re.escape(p) for p in prefixes), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{heads})\.?(?:{LINK}{NAME_TOKEN}){{1,4}}")
+    # a capitalised compound that ends in an institution word names one too: "Kinderpraktijk",
+    # "Logeerhuis", "Voetbalvereniging"
+    words = sorted({p.lower() for p in prefixes if p.isalpha() and len(p) > 4}, key=len, reverse=True)
+    tails = "|".join(re.escape(w) for w in words)
+    compound = rf"|[A-ZÀ-Ž][a-zà-ÿ]{{2,}}(?:{tails})" if tails else ""
+    return re.compile(rf"(?<![\w-])(?:{heads}{compound})\.?(?:{LINK}{NAME_TOKEN}){{1,4}}")
 
 
 def _deduce_places() -> set[str]:

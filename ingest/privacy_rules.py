@@ -97,7 +97,7 @@ def _email(text: str) -> Iterator[Candidate]:
 def _phone(text: str) -> Iterator[Candidate]:
     for m in re.finditer(r"(?<![\w+])(?:\+31|0031|0)[\s\-.]?\(?\d[\d\s\-.()]{7,14}\d(?!\w)", text):
         raw = m.group(0)
-        digits = re.sub(r"\D", "", raw)
+        digits = re.sub(r"\D", "", raw.replace("(0)", ""))  # "+31 (0)6 ...": the 0 is written, not dialled
         if digits.startswith("0031"):
             digits = "0" + digits[4:]
         elif digits.startswith("31") and raw.startswith("+"):

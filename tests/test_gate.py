@@ -338,3 +338,66 @@ def test_quality_on_a_set_of_whole_case_texts(gate: Gate, name: str) -> None:
     assert report.recall() >= 0.98
     assert report.false_alarm_rate <= 0.02
     assert report.lure_rate <= 0.02
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        ("Afspraak: haar broer Storm (8) gaat mee naar de logeeropvang.", "persoonsnaam", "Storm"),
+        ("Kind: tien jaar. Moeder: Fatma, 41 jaar, spreekt Turks.", "persoonsnaam", "Fatma"),
+        ("Terugbellen op +31 (0)6 4412 7083 na vijf uur.", "telefoonnummer", "+31 (0)6 4412 7083"),
+    ],
+)
+def test_names_and_numbers_found_in_their_context(gate: Gate, text: str, kind: str, found: str) -> None:
+    """A capital after a relation is a name even when the word means something; a label after a
+    full stop still labels; the written (0) of an international number is not dialled."""
+    blocking = [(f.kind, f.text) for f in gate.check(text).findings if f.blocking]
+    assert (kind, found) in blocking
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Overleg over het gezin\n\nGezin met vier kinderen in een flat in Lelystad.",
+        "## Intervisie over de moeder\n\nCasus ingebracht door de jeugdconsulent.",
+        "Vader werkt als chauffeur bij Jansen Transport in Veghel.",
+        "De behandeling loopt via Verhoeven GGZ; de wachttijd is zes weken.",
+        "We bespraken de behoeften aan de hand van de piramide van Maslow.",
+        "Het kind heeft het syndroom van Down en gaat naar een mytylschool.",
+        "Hij heeft een bijbaan bij Albert Heijn en spaart voor een scooter.",
+        "Ze leest elke avond in Harry Potter en kijkt graag Peppa Pig met haar zusje.",
+        "Moeder is lid van de Jehova's Getuigen; dat speelt mee bij de behandeling.",
+    ],
+)
+def test_organisations_concepts_and_characters_are_no_persons(gate: Gate, text: str) -> None:
+    """A heading word never makes the next line's first word a name; businesses named after a
+    person, eponyms and well-known characters are not persons in the case."""
+    assert [f.text for f in gate.check(text).findings if f.blocking] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Het gezin Van der Linde woont sinds kort in Emmen.", "Van der Linde"),
+        ("Namens de moeder, mevrouw J.P. Okafor, wordt verweer gevoerd.", "J.P. Okafor"),
+    ],
+)
+def test_titled_surnames_with_particles_and_initials(gate: Gate, text: str, found: str) -> None:
+    blocking = [f.text for f in gate.check(text).findings if f.blocking]
+    assert any(found in b or b in found for b in blocking), blocking
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Met vriendelijke groet,\nGedragswetenschapper Jeugd\n",
+        "Het uitgangspunt blijft 'Eén Gezin Eén Plan', maar niemand voert de regie.",
+        "Hij traint twee keer per week bij Voetbalvereniging Sparta Nijkerk.",
+        "De jongen is een grote fan van Memphis Depay en wil profvoetballer worden.",
+        "Zij werkt met het boek van Marianne Roelofs over hechting.",
+    ],
+)
+def test_roles_slogans_clubs_and_public_figures_do_not_block(gate: Gate, text: str) -> None:
+    """A role under a greeting, a slogan after 'gezin', a club and a public figure after 'fan van'
+    block nothing (a public figure gets a 'controleer' warning at most)."""
+    assert [f.text for f in gate.check(text).findings if f.blocking] == []
