@@ -18,6 +18,7 @@ from typing import Any
 
 import spacy
 from spacy.attrs import SENT_START
+from spacy.lang.nl.stop_words import STOP_WORDS as DUTCH_STOP_WORDS
 from spacy.language import Language
 from spacy.util import compile_infix_regex
 
@@ -148,6 +149,23 @@ def prepare(text: str) -> str:
     return soften_line_breaks(CASE_LINK.sub(lambda m: " " * len(m.group(0)), text))
 
 
+LABEL_LINE_CHARS = 60
+
+
+def _label_line(line: str, following: str) -> bool:
+    """A short line without closing punctuation before a line that opens with a capital is a title or
+    label ("MDO-verslag, gezin in Deventer" / "Moeder heeft..."), not a sentence wrapped in two; a
+    line that ends in a function word ("Het CIZ wees de" / "Wlz-aanvraag af.") is wrapped."""
+    stripped = line.rstrip()
+    last = stripped.rsplit(None, 1)[-1].lower() if stripped else ""
+    return (
+        0 < len(stripped) <= LABEL_LINE_CHARS
+        and stripped[-1].isalnum()
+        and last not in DUTCH_STOP_WORDS
+        and following.lstrip()[:1].isupper()
+    )
+
+
 def soften_line_breaks(text: str) -> str:
     """Replace line breaks inside a paragraph by spaces, so a phrase broken over two lines still
     matches. Breaks around blank lines, headings and list items stay. Offsets do not change."""
@@ -160,6 +178,7 @@ def soften_line_breaks(text: str) -> str:
             or not following.strip()
             or line.lstrip().startswith("#")
             or BLOCK_START.match(following) is not None
+            or _label_line(line, following)
         )
         out.append(line + ("\n" if hard else " "))
     out.append(lines[-1])
