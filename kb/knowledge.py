@@ -20,10 +20,11 @@ from kb import compliance, exchange, review, saved_searches, signals, store
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
 from kb.index.interface import IndexBatch, SearchIndex, open_index
+from kb.index.results import ordered_facets
 from kb.models import CaseDetail, CasesPage
 from kb.patterns import Analyst, PatternRequest, Patterns, facts_from_rows
 from kb.precedents import Similar, similar_cases
-from kb.records import FACET_FIELDS, CaseRecord
+from kb.records import CaseRecord
 from kb.search import SearchRequest, SearchResult, request_from_params
 from kb.settings import Settings
 from kb.signals import SignalPublic
@@ -121,7 +122,7 @@ class KnowledgeBase:
         """Counts per value of every facet over all cases, most frequent first."""
         with Session(self.engine) as session:
             raw = store.tag_values(session=session)
-        return {name: dict(sorted(raw.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))) for name in FACET_FIELDS}
+        return ordered_facets(raw)
 
     def similar(self, case_id: str, limit: int = 8, source: CaseDetail | None = None) -> list[Similar]:
         """Cases similar to ``case_id``, with the reasons why (see :mod:`kb.precedents`)."""
