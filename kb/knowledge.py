@@ -70,12 +70,14 @@ class KnowledgeBase:
         """SQL is committed first, then the index; a failure in either cancels the index."""
         with self.index.writer(expected) as index_batch, session_scope(self.engine) as session:
             yield Batch(session=session, index=index_batch)
+            store.mark_changed(session=session)
 
     def reset(self) -> None:
         """Empty SQL and index, for a rebuild from the files."""
         with session_scope(self.engine) as session:
             ids = [case_id for case_id, _ in store.stored_files(session=session).values()]
             store.delete_cases(session=session, ids=ids)
+            store.mark_changed(session=session)
         self.index.clear()
 
     # -- reading ---------------------------------------------------------------------------

@@ -22,7 +22,6 @@ batch leaves nothing behind; like Whoosh, the index is committed after the SQL s
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -43,7 +42,6 @@ from kb.search import Hit, SearchRequest, SearchResult
 from kb.taxonomy import Taxonomy, load_taxonomy
 
 SEARCH_MILLISECONDS = 5000
-REFRESH_CHECK_SECONDS = 1.0
 FACET_BOOST = 1.0
 # ts_rank_cd weights {D, C, B, A}: the field boosts of the Whoosh schema, scaled into [0, 1].
 RANK_WEIGHTS = "{" + ", ".join(f"{FIELD_BOOSTS[f] / 3:.3f}" for f in ("body", "lessen", "besluit", "titel")) + "}"
@@ -64,7 +62,6 @@ class PostgresIndex:
         self.queries = PgQueryBuilder(taxonomy or load_taxonomy())
         self._lock = threading.Lock()
         self._vocabulary: tuple[str, Vocabulary] | None = None
-        self._checked = 0.0
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -76,27 +73,24 @@ class PostgresIndex:
         with self.engine.begin() as connection:
             batch.apply(connection)
             bump_generation(connection)
-        self._checked = 0.0
 
     def clear(self) -> None:
         with self.engine.begin() as connection:
             connection.execute(text(f"DELETE FROM {TABLE}"))
             bump_generation(connection)
-        self._checked = 0.0
 
     # -- reading ---------------------------------------------------------------------------
 
     def vocabulary(self) -> Vocabulary:
-        """Term statistics, reloaded when another write was committed (checked once a second)."""
-        with self._lock:
-            now = time.monotonic()
-            if self._vocabulary is None or now - self._checked > REFRESH_CHECK_SECONDS:
-                with self.engine.connect() as connection:
-                    current = generation(connection)
-                    if self._vocabulary is None or self._vocabulary[0] != current:
-                        self._vocabulary = (current, Vocabulary.load(connection))
-                self._checked = now
-            return self._vocabulary[1]
+        """Term statistics of the index as it is now: kept while the generation in the database is
+        the one they were loaded at, reloaded as soon as any node committed a write. Generation and
+        statistics are read in one snapshot, so they always belong together."""
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            current = generation(connection)
+            with self._lock:
+                if self._vocabulary is None or self._vocabulary[0] != current:
+                    self._vocabulary = (current, Vocabulary.load(connection))
+                return self._vocabulary[1]
 
     def hashes(self) -> dict[str, str]:
         with self.engine.connect() as connection:
