@@ -18,6 +18,7 @@ from ingest.gate import get_gate
 from ingest.issues import Issue
 from ingest.parse import content_hash, parse_case
 from ingest.pipeline import get_pipeline
+from ingest.runlock import ingest_lock
 from kb.knowledge import KnowledgeBase
 from kb.records import CaseRecord
 
@@ -99,8 +100,9 @@ def ingest(
     *,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest ``content_dir`` (default: the configured one) into ``kb``; one run at a time per process."""
-    with _RUN_LOCK:
+    """Ingest ``content_dir`` (default: the configured one) into ``kb``: one run at a time per
+    process, and on PostgreSQL one at a time across all nodes (:mod:`ingest.runlock`)."""
+    with _RUN_LOCK, ingest_lock(kb.engine, kb.settings.ingest_wait_seconds):
         return _ingest(kb, content_dir, progress=progress)
 
 
@@ -273,6 +275,6 @@ def gate_refusal(raw: bytes, shown: str, kb: KnowledgeBase) -> list[Issue]:
 
 def reindex(kb: KnowledgeBase, content_dir: Path | None = None, *, progress: Progress | None = None) -> IngestReport:
     """Throw away SQL and index and rebuild both from the files."""
-    with _RUN_LOCK:
+    with _RUN_LOCK, ingest_lock(kb.engine, kb.settings.ingest_wait_seconds):
         kb.reset()
         return _ingest(kb, content_dir, progress=progress)

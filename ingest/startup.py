@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.issues import Issue
+from ingest.runlock import IngestBusy
 from ingest.runner import IngestReport, case_files, ingest
 from kb.knowledge import KnowledgeBase
 
@@ -96,7 +98,12 @@ class Startup:
             get_gate(settings.taxonomy_dir, settings.spacy_model).load()
             get_pipeline(settings.spacy_model, settings.taxonomy_dir)
             if read_cases:
-                self.report = ingest(kb, progress=self.progress)
+                try:
+                    self.report = ingest(kb, progress=self.progress)
+                except IngestBusy as busy:  # another node is ingesting the shared case folder
+                    self.report = IngestReport(
+                        issues=[Issue(str(settings.content_dir), busy.detail, severity="waarschuwing")]
+                    )
                 if on_report is not None:
                     on_report(self.report)
         except Exception as exc:  # noqa: BLE001 - the server keeps answering; the state says why

@@ -23,6 +23,9 @@ from kb import models, userdata  # noqa: F401  (both register their tables on SQ
 SCHEMA_VERSION = "4"
 DERIVED_TABLES = (models.Case, models.CaseTag, models.CaseLink, models.Mention, models.BlockerFinding)
 
+# Serialises creating the tables between nodes that start at once on one PostgreSQL database.
+SETUP_LOCK = 0x1EE2_0DB0
+
 # Bump when a table in kb.userdata changes, and add a step to USER_MIGRATIONS that brings the
 # previous version forward in place: what people entered is never dropped.
 USER_SCHEMA_VERSION = "4"
@@ -67,8 +70,30 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    _ensure_schema(engine)
+    with _one_node_at_a_time(engine):
+        _ensure_schema(engine)
     return engine
+
+
+@contextmanager
+def _one_node_at_a_time(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, hold :data:`SETUP_LOCK` for the block: application nodes that start at the
+    same moment would otherwise create the same tables at once and one of them would fail."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            try:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
+                connection.commit()
+            except Exception:
+                connection.invalidate()  # closing the session frees the lock; never pool it locked
+                raise
 
 
 def _ensure_schema(engine: Engine) -> None:

@@ -20,10 +20,11 @@ from kb import compliance, exchange, review, saved_searches, signals, store
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
 from kb.index.interface import IndexBatch, SearchIndex, open_index
+from kb.index.results import ordered_facets
 from kb.models import CaseDetail, CasesPage
 from kb.patterns import Analyst, PatternRequest, Patterns, facts_from_rows
 from kb.precedents import Similar, similar_cases
-from kb.records import FACET_FIELDS, CaseRecord
+from kb.records import CaseRecord
 from kb.search import SearchRequest, SearchResult, request_from_params
 from kb.settings import Settings
 from kb.signals import SignalPublic
@@ -69,12 +70,14 @@ class KnowledgeBase:
         """SQL is committed first, then the index; a failure in either cancels the index."""
         with self.index.writer(expected) as index_batch, session_scope(self.engine) as session:
             yield Batch(session=session, index=index_batch)
+            store.mark_changed(session=session)
 
     def reset(self) -> None:
         """Empty SQL and index, for a rebuild from the files."""
         with session_scope(self.engine) as session:
             ids = [case_id for case_id, _ in store.stored_files(session=session).values()]
             store.delete_cases(session=session, ids=ids)
+            store.mark_changed(session=session)
         self.index.clear()
 
     # -- reading ---------------------------------------------------------------------------
@@ -121,7 +124,7 @@ class KnowledgeBase:
         """Counts per value of every facet over all cases, most frequent first."""
         with Session(self.engine) as session:
             raw = store.tag_values(session=session)
-        return {name: dict(sorted(raw.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))) for name in FACET_FIELDS}
+        return ordered_facets(raw)
 
     def similar(self, case_id: str, limit: int = 8, source: CaseDetail | None = None) -> list[Similar]:
         """Cases similar to ``case_id``, with the reasons why (see :mod:`kb.precedents`)."""

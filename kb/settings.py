@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     search_backend: Literal["whoosh", "postgresql"] = Field(
         default="whoosh", description="Zoekindex: Whoosh in de datamap, of PostgreSQL-full-text in de database."
     )
+    ingest_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=86_400,
+        description="Zo lang wacht een inleesrun (op PostgreSQL) op een andere server die al inleest.",
+    )
 
     @field_validator("data_dir", "content_dir")
     @classmethod

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import Integer, String, cast, delete, func, insert, update
 from sqlmodel import Session, SQLModel, col, select
 
 from kb.models import (
@@ -27,8 +27,11 @@ from kb.models import (
     LinkPublic,
     Mention,
     MentionPublic,
+    Meta,
 )
 from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED, SUGGESTIONS, CaseRecord
+
+CHANGES = "wijzigingen"  # key in leerlus_meta: how many times the cases changed
 
 
 def upsert_case(*, session: Session, record: CaseRecord) -> None:
@@ -290,8 +293,20 @@ def pattern_rows(*, session: Session) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in session.exec(select(*columns)).all()]
 
 
+def mark_changed(*, session: Session) -> None:
+    """Count one change to the cases in the database itself, in the transaction that makes it, so
+    every process on every node sees that what it derived from the cases is stale. (The newest
+    ingest moment alone is not enough: it comes from the clock of whichever node wrote.)"""
+    bumped = session.execute(
+        update(Meta).where(col(Meta.key) == CHANGES).values(value=cast(cast(Meta.value, Integer) + 1, String))
+    )
+    if not getattr(bumped, "rowcount", 0):
+        session.add(Meta(key=CHANGES, value="1"))
+
+
 def change_marker(*, session: Session) -> tuple[Any, ...]:
-    """Changes whenever a case is added, replaced or removed: the number of cases and the newest
-    ingest moment (every write replaces the row and stamps it anew)."""
+    """Changes whenever a case is added, replaced or removed: the change counter of
+    :func:`mark_changed`, the number of cases and the newest ingest moment."""
     count, newest = session.exec(select(func.count(), func.max(Case.ingested_at))).one()
-    return (int(count), str(newest))
+    changes = session.exec(select(Meta.value).where(col(Meta.key) == CHANGES)).first()
+    return (changes, int(count), str(newest))

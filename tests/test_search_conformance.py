@@ -98,6 +98,13 @@ def test_dutch_analysis_and_language(engine_kb: KnowledgeBase, query: str, expec
     assert expected in ids(search(engine_kb, query))
 
 
+def test_a_name_typed_as_a_prefix_is_a_prefix(engine_kb: KnowledgeBase) -> None:
+    """``wlz*`` searches words starting with wlz; it is not widened as the name (Whoosh once
+    turned it into ``*``, every case)."""
+    found = set(ids(search(engine_kb, "wlz*", limit=50)))
+    assert "2022-09-wlz-indicatie" in found and "2021-05-thuiszitter-swv" not in found
+
+
 def test_accents_fold(engine_kb: KnowledgeBase) -> None:
     (engine_kb.settings.content_dir / "2020-01-accent.md").write_text(
         "---\ntitel: Geïndiceerde zorg en coördinatie\nsoort: escalatie\ndatum: 2020-01\n---\nTekst.",

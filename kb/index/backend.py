@@ -2,13 +2,14 @@
 
 One :class:`WhooshIndex` per process keeps one searcher open and refreshes it after writes (a new
 searcher per query costs tens of milliseconds). Writers are always committed or cancelled.
-Hostile query strings never raise: syntax the parser cannot use degrades to plain words.
+Hostile query strings never raise: syntax the parser cannot use degrades to plain words. How a
+query is read (:mod:`kb.index.understanding`) and the steps around it, hits and facet order
+(:mod:`kb.index.results`) are shared with the PostgreSQL backend.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -30,14 +31,15 @@ from kb.index.analysis import dutch_analyzer
 from kb.index.facets import Tables, bitmask, build_tables
 from kb.index.facets import count as facet_counts
 from kb.index.locks import open_writer
-from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, BoostedBy, QueryBuilder
+from kb.index.query import SPELLING_FIELD, BoostedBy, QueryBuilder
+from kb.index.results import SNIPPET_FIELDS, Found, make_hit, run_search
 from kb.index.similarity import more_like_case
+from kb.index.understanding import FIELD_BOOSTS, TEXT_FIELDS, Filters
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
 from kb.search import Hit, SearchRequest, SearchResult
-from kb.snippets import plain_text, show_links
+from kb.snippets import show_links
 from kb.taxonomy import Taxonomy, load_taxonomy
 
-SNIPPET_FIELDS = ("body", "besluit", "lessen")
 SEARCH_SECONDS = 5.0
 REFRESH_CHECK_SECONDS = 1.0
 PARALLEL_BATCH = 2000
@@ -198,41 +200,34 @@ class WhooshIndex:
     # -- searching -------------------------------------------------------------------------
 
     def search(self, request: SearchRequest, citations: Mapping[str, int] | None = None) -> SearchResult:
-        """Run ``request``; bad syntax degrades to plain words, never to an exception. Nothing
-        found: a fuzzy retry, and a "Bedoelde u" suggestion when a close spelling is known.
-        ``citations`` (case id -> times cited) is the primary order for the sort ``aangehaald``."""
+        """Run ``request`` in the steps of :func:`kb.index.results.run_search`: bad syntax degrades
+        to plain words, never to an exception; nothing found: a fuzzy retry and a "Bedoelde u"
+        suggestion. ``citations`` (case id -> times cited) orders the sort ``aangehaald``."""
         searcher = self.refresh()
         cited = _by_docnum(searcher, citations or {}) if request.sort == "aangehaald" else {}
-        built = self.queries.build(request.query, searcher.reader()) if request.query else None
-        query, degraded = (built.query, built.degraded) if built else (Every(), False)
-        filter_query = self.queries.filters(searcher, request)
-        try:
-            page, mask = self._run(searcher, query, filter_query, request, cited)
-        except Exception:  # the parser accepted something the matcher cannot run
-            query, degraded = self.queries.plain(request.query), True
-            page, mask = self._run(searcher, query, filter_query, request, cited)
-        suggestion, fuzzy = None, False
-        if request.query and mask.bit_count() < 3:
-            suggestion = self.queries.suggestion(searcher, request.query)
-        if request.query and not mask:
-            loose = self.queries.fuzzy(request.query)
-            if loose is not None:
-                page, mask = self._run(searcher, loose, filter_query, request, cited)
-                query, fuzzy = loose, bool(mask)
-        return SearchResult(
-            query=request.query,
-            total=mask.bit_count(),
-            hits=self._hits(searcher, query, page, request.highlight),
-            facets=facet_counts(self._facet_tables(searcher), mask),
-            page=request.page,
-            limit=request.limit,
-            sort=request.sort,
-            filters={k: list(v) for k, v in request.filters.items()},
-            van=request.van,
-            tot=request.tot,
-            degraded=degraded,
-            suggestion=suggestion,
-            fuzzy=fuzzy,
+        filter_query = self.queries.filters(searcher, Filters.of(request))
+        tables = self._facet_tables(searcher)
+
+        def compile_query(text: str) -> tuple[Query, bool]:
+            built = self.queries.build(text, searcher.reader())
+            return built.query, built.degraded
+
+        def attempt(query: Query) -> Found[Any] | None:
+            try:
+                page, mask = self._run(searcher, query, filter_query, request, cited)
+            except Exception:  # the parser accepted something the matcher cannot run
+                return None
+            return Found(mask.bit_count(), facet_counts(tables, mask), page)
+
+        return run_search(
+            request,
+            compile_query=compile_query,
+            everything=Every(),
+            plain=self.queries.plain,
+            attempt=attempt,
+            suggest=lambda text: self.queries.suggestion(searcher, text),
+            loose=self.queries.fuzzy,
+            hits=lambda query, page: self._hits(searcher, query, page, request.highlight),
         )
 
     def _run(
@@ -304,15 +299,15 @@ class WhooshIndex:
                 snippets.extend(show_links(s) for s in found if s)
                 if snippets:
                     break
-        if highlight and not snippets and fields.get("body"):
-            snippets.append(html.escape(_lead(plain_text(fields["body"]))))
-        return Hit(
+        return make_hit(
             id=fields["id"],
             titel=fields.get("titel", ""),
             soort=fields.get("soort", ""),
             datum=fields.get("datum", ""),
             score=hit.score if isinstance(hit.score, (int, float)) else 0.0,
-            snippets=snippets[:3],
+            snippets=snippets,
+            body=fields.get("body", ""),
+            highlight=highlight,
         )
 
 
@@ -359,14 +354,6 @@ def _query_terms(searcher: Searcher, query: Query) -> set[tuple[str, bytes]]:
             if (fieldname, btext) in reader:
                 found.add((fieldname, btext))
     return found
-
-
-def _lead(text: str, limit: int = 200) -> str:
-    """The opening of a text, cut at a word boundary, for hits without a highlight."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 class IndexBatch:

@@ -41,9 +41,10 @@ def build_tables(searcher: Searcher, fields: Iterable[str]) -> Tables:
 
 
 def count(tables: Tables, matched: int) -> dict[str, dict[str, int]]:
-    """Counts per value over the documents in ``matched``, most frequent first, zeros left out."""
+    """Counts per value over the documents in ``matched``, zeros left out (ordered by
+    :func:`kb.index.results.ordered_facets`)."""
     out: dict[str, dict[str, int]] = {}
     for name, values in tables.items():
         counts = {value: (mask & matched).bit_count() for value, mask in values.items()}
-        out[name] = dict(sorted(((v, c) for v, c in counts.items() if c), key=lambda kv: (-kv[1], kv[0])))
+        out[name] = {value: n for value, n in counts.items() if n}
     return out

@@ -1,14 +1,12 @@
-"""Query understanding for the PostgreSQL search backend: what a person typed, as ``tsquery`` text.
+"""Query compilation for the PostgreSQL search backend: a query as read, as ``tsquery`` text.
 
-The same understanding as :mod:`kb.index.query` for Whoosh, written for PostgreSQL:
-
-- The search language: words are OR-ed, ``AND`` binds tighter, ``NOT`` negates, ``"..."`` is a
-  phrase (``<->``), ``thuiszit*`` a prefix (``:*``), ``titel:wachtlijst`` one field (a weight:
-  titel A, besluit B, lessen C, body D), parentheses group. ``^`` and ``~`` are ignored.
-- Gazetteer names ("swv", "wet langdurige zorg") are widened to all their variants, both ways;
-  the typed form weighs 1, the other forms share :data:`~kb.index.query.VARIANT_WEIGHT`.
-- Words typed apart that the cases write as one ("jeugd hulp") are also searched as that compound.
-- Laws, bodies, provisions and blockers named in the query become facet boosts.
+:mod:`kb.index.understanding` reads what a person typed, for both engines: gazetteer names with
+their variants (the typed form weighs 1, the other forms share
+:data:`~kb.index.understanding.VARIANT_WEIGHT`), compounds typed apart, facet boosts. This module
+writes that in PostgreSQL's ``tsquery``, and reads the search language itself, which PostgreSQL
+has no parser for: words are OR-ed, ``AND`` binds tighter, ``NOT`` negates, ``"..."`` is a phrase
+(``<->``), ``thuiszit*`` a prefix (``:*``), ``titel:wachtlijst`` one field (a weight: titel A,
+besluit B, lessen C, body D), parentheses group. ``^`` and ``~`` are ignored.
 
 Only words made of ``\\w`` characters ever reach the ``tsquery`` text, each single-quoted, with
 fixed operators around them: nothing a person types can inject syntax. What cannot be read as the
@@ -24,23 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from kb.index.analysis import dutch_analyzer
 from kb.index.pg_schema import FIELD_WEIGHTS
-from kb.index.query import (
-    FACET_FIELD,
-    JOIN_WEIGHT,
-    MAX_PLAIN_TERMS,
-    MAX_QUERY_CHARS,
-    QUESTION_MARK,
-    SYNTAX,
-    VARIANT_WEIGHT,
-    WORD,
-    _joined,
-    _norm,
-)
+from kb.index.understanding import JOIN_WEIGHT, Name, QueryUnderstanding
 from kb.taxonomy import Taxonomy
 
-Token: TypeAlias = tuple[str, str | None]  # (text, gazetteer name or None)
+Token: TypeAlias = tuple[str, Name | None]  # (text, the gazetteer name it is, if any)
 TOKEN = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
 OPERATORS = {"AND": "&", "OR": "|"}
 NEGATIONS = {"NOT", "ANDNOT"}
@@ -89,60 +75,42 @@ class PgQueryBuilder:
     """Compiles user text for one taxonomy; ``known`` says whether a surface word occurs in the cases."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
-        self.variants: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # variant -> (label, canonical, all)
-        for label, terms in taxonomy.gazetteer.items():
-            for term in terms:
-                forms = tuple(dict.fromkeys(_norm(v) for v in [term.code, *term.extra.get("varianten", [])]))
-                for form in forms:
-                    self.variants.setdefault(form, (label, term.code, forms))
-        self.longest = max((len(v.split()) for v in self.variants), default=1)
-        self.blocker_words: dict[str, set[str]] = {}
-        for blocker in taxonomy.blokkades:
-            for word in [*blocker.extra.get("trefwoorden", []), blocker.label]:
-                self.blocker_words.setdefault(_norm(str(word)), set()).add(blocker.code)
-        self._analyzer = dutch_analyzer()
-        self._stems: dict[str, tuple[str, ...]] = {}
+        self.understanding = QueryUnderstanding(taxonomy)
 
     def build(self, text: str, known: Callable[[str], bool] = lambda _w: False) -> Compiled:
         """The compiled query for ``text`` (non-empty)."""
-        if len(text) > MAX_QUERY_CHARS:
+        parsed = self.understanding.parse(text, known)
+        if parsed.too_long:
             return self.plain(text)
-        text = QUESTION_MARK.sub(" ", text).strip() or text
-        named = self._named(text)
         try:
-            clauses = self._clauses(text, named)
+            clauses = self._clauses(parsed.text, parsed.names)
         except _Unreadable:
-            return self.plain(text)
-        if not SYNTAX.search(text):
-            clauses += [Clause(lexeme(joined), JOIN_WEIGHT) for joined in _joined(text, known)]
+            return self.plain(parsed.text)
+        clauses += [Clause(lexeme(compound), JOIN_WEIGHT) for compound in parsed.compounds]
         if not clauses:
-            return self.plain(text)
+            return self.plain(parsed.text)
         return Compiled(
             match=" | ".join(f"({c.tsquery})" for c in clauses),
             clauses=clauses,
-            boosts=self._facet_boosts(text, named),
+            boosts=list(dict.fromkeys(parsed.boosts)),  # each value once: ranking multiplies by their number
         )
 
     def plain(self, text: str) -> Compiled:
         """Words only, lower-cased so that AND/OR/NOT are words too, capped in number; degraded."""
-        words = list(dict.fromkeys(w.lower() for w in words_of(text)))[:MAX_PLAIN_TERMS]
-        clauses = [Clause(lexeme(w)) for w in words]
+        clauses = [Clause(lexeme(w)) for w in self.understanding.plain_words(text)]
         match = " | ".join(c.tsquery for c in clauses) if clauses else "''"
         return Compiled(match=match, clauses=clauses, degraded=True)
 
-    def words_for_fuzzy(self, text: str) -> list[str]:
-        return [w.lower() for w in words_of(text)][:MAX_PLAIN_TERMS]
-
     # -- the search language ---------------------------------------------------------------
 
-    def _clauses(self, text: str, named: list[tuple[int, int, str]]) -> list[Clause]:
+    def _clauses(self, text: str, names: tuple[Name, ...]) -> list[Clause]:
         """Top-level OR parts of the query; a gazetteer name becomes its typed form and variants."""
-        tokens: list[Token] = []  # (token, gazetteer phrase or None)
+        tokens: list[Token] = []
         position = 0
-        for start, end, name in named:
-            tokens += [(t, None) for t in TOKEN.findall(text[position:start])]
-            tokens.append((text[start:end], name))
-            position = end
+        for name in names:
+            tokens += [(t, None) for t in TOKEN.findall(text[position : name.start])]
+            tokens.append((text[name.start : name.end], name))
+            position = name.end
         tokens += [(t, None) for t in TOKEN.findall(text[position:])]
         parts, rest = self._group(tokens, 0, nested=False)
         if rest != len(tokens):
@@ -233,62 +201,17 @@ class PgQueryBuilder:
         query = phrase(words, f":{marks}" if marks else "")
         return ((query, None) if query else None), i + 1
 
-    # -- gazetteer and facets --------------------------------------------------------------
+    # -- gazetteer names -----------------------------------------------------------------
 
-    def _named(self, text: str) -> list[tuple[int, int, str]]:
-        """Gazetteer variants in the query outside quotes: (start, end, variant), longest first."""
-        spans = []
-        words = [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
-        quoted = [(m.start(), m.end()) for m in re.finditer(r'"[^"]*"', text)]
-        i = 0
-        while i < len(words):
-            for size in range(min(self.longest, len(words) - i), 0, -1):
-                start, end = words[i][0], words[i + size - 1][1]
-                if any(a <= start < b for a, b in quoted) or text[start - 1 : start] == ":":
-                    continue
-                if text[end : end + 1] == "*":
-                    continue
-                name = _norm(text[start:end])
-                if name in self.variants:
-                    spans.append((start, end, name))
-                    i += size - 1
-                    break
-            i += 1
-        return spans
-
-    def _name_query(self, name: str) -> str:
+    def _name_query(self, name: Name) -> str:
         return " | ".join(f"({c.tsquery})" for c in self._widened(name))
 
-    def _widened(self, name: str) -> list[Clause]:
+    @staticmethod
+    def _widened(name: Name) -> list[Clause]:
         """The typed form (weight 1) and its other forms sharing one variant weight."""
-        _label, _canonical, forms = self.variants[name]
-        seen = {self._stemmed(name)}
-        others = []
-        for form in forms:
-            key = self._stemmed(form)
-            if key not in seen:  # "zorgkantoren" stems like "zorgkantoor": no second clause
-                seen.add(key)
-                others.append(form)
-        share = VARIANT_WEIGHT / max(1, len(others))
         clauses = []
-        for form, weight in [(name, 1.0), *((o, share) for o in others)]:
+        for form, weight in name.forms:
             query = phrase(words_of(form))
             if query:
                 clauses.append(Clause(query, weight))
         return clauses
-
-    def _stemmed(self, phrase_text: str) -> tuple[str, ...]:
-        if phrase_text not in self._stems:
-            self._stems[phrase_text] = tuple(t.text for t in self._analyzer(phrase_text))
-        return self._stems[phrase_text]
-
-    def _facet_boosts(self, text: str, named: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
-        boosts = []
-        for _start, _end, name in named:
-            label, canonical, _forms = self.variants[name]
-            boosts.append((FACET_FIELD[label], canonical))
-        lowered = _norm(text)
-        for words, codes in self.blocker_words.items():
-            if re.search(rf"(?<!\w){re.escape(words)}", lowered):
-                boosts += [("blokkades", code) for code in sorted(codes)]
-        return list(dict.fromkeys(boosts))

@@ -1,4 +1,4 @@
-"""PostgreSQL search backend, SQL pieces: batched writes, filters, order, clause weights, snippets.
+"""PostgreSQL search backend, SQL pieces: batched writes, filters, order and clause weights.
 
 Kept apart from :mod:`kb.index.postgres` so each module stays small. Field and facet names are
 interpolated into SQL only from the fixed lists in :mod:`kb.records`; every value is a bound
@@ -7,7 +7,6 @@ parameter.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,11 +16,11 @@ from sqlalchemy.engine import Connection
 from kb.index.pg_query import Compiled
 from kb.index.pg_schema import CONFIG, TABLE
 from kb.index.pg_similar import Vocabulary
-from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED, CaseRecord
+from kb.index.understanding import Filters
+from kb.records import MULTI_VALUED, SINGLE_VALUED, CaseRecord
 from kb.search import SearchRequest
-from kb.snippets import show_links
 
-START, STOP, BETWEEN = "\ue0f0", "\ue0f1", "\ue0f2"  # private use, outside the link markers
+START, STOP, BETWEEN = "\ue0f0", "\ue0f1", "\ue0f2"  # ts_headline marks; private use, outside the link markers
 COLUMNS = ("id", "hash", "titel", "body", "besluit", "lessen", "datum", *SINGLE_VALUED, *MULTI_VALUED)
 
 
@@ -43,22 +42,20 @@ def clause_idf(connection: Connection, compiled: Compiled, vocabulary: Vocabular
     return out
 
 
-def filters(request: SearchRequest, params: dict[str, Any]) -> list[str]:
+def filters(wanted: Filters, params: dict[str, Any]) -> list[str]:
     """SQL conditions for facet filters (case-insensitive, OR within a field) and the date range."""
     where = []
-    for name, values in request.filters.items():
-        if name not in FACET_FIELDS:
-            continue
-        params[f"f_{name}"] = [v.lower() for v in values]
+    for name, values in wanted.facets.items():
+        params[f"f_{name}"] = list(values)
         if name in MULTI_VALUED:
             where.append(f"EXISTS (SELECT 1 FROM unnest(d.{name}) AS v WHERE lower(v) = ANY(:f_{name}))")
         else:
             where.append(f"lower(d.{name}) = ANY(:f_{name})")
-    if request.van:
-        params["van"] = request.van
+    if wanted.van:
+        params["van"] = wanted.van
         where.append('d.datum COLLATE "C" >= :van')
-    if request.tot:
-        params["tot"] = request.tot
+    if wanted.tot:
+        params["tot"] = wanted.tot
         where.append('left(d.datum, length(:tot)) COLLATE "C" <= :tot')
     return where
 
@@ -71,20 +68,6 @@ def order(request: SearchRequest, compiled: Compiled) -> str:
     if request.sort == "datum" or not ranked:
         return f"d.datum DESC, {'score DESC, ' if ranked else ''}d.id"
     return f"score DESC, {newest}"
-
-
-def snippet(fragment: str) -> str:
-    """A headline fragment as safe HTML: escaped, matches in <mark>, case links shown by id."""
-    escaped = html.escape(" ".join(fragment.split()), quote=False)
-    marked = escaped.replace(START, '<mark class="match term0">').replace(STOP, "</mark>")
-    return show_links(marked)
-
-
-def lead(text_: str, limit: int = 200) -> str:
-    flat = " ".join(text_.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 class PostgresBatch:

@@ -5,12 +5,14 @@ in the database every application node already shares, so no node holds local se
 
 - one row per case in ``search_document`` with a weighted ``tsvector`` (titel A, besluit B,
   lessen C, body D; Dutch Snowball with ``unaccent``) and a GIN index (:mod:`kb.index.pg_schema`);
-- queries compiled by :mod:`kb.index.pg_query` (gazetteer widening, compounds, facet boosts),
-  ranked by ``ts_rank_cd`` per clause, each clause weighted by its BM25 idf, times
-  ``1 + FACET_BOOST`` for every boosted facet value the case carries;
+- queries read by :mod:`kb.index.understanding` (gazetteer widening, compounds, facet boosts,
+  filters) as for Whoosh, compiled to ``tsquery`` by :mod:`kb.index.pg_query`, ranked by
+  ``ts_rank_cd`` per clause, each clause weighted by its BM25 idf, times ``1 + FACET_BOOST``
+  for every boosted facet value the case carries;
 - facet counts and the total in one SQL statement over all matches, filters and date ranges in
   SQL, ``ts_headline`` snippets for the page only, escaped like Whoosh's and marked ``<mark>``;
-- bad syntax degrades to plain words; a failing or slow statement (5 s) degrades the same way,
+- the steps around a query, hits and facet order shared with Whoosh (:mod:`kb.index.results`):
+  bad syntax degrades to plain words; a failing or slow statement (5 s) degrades the same way,
   never to an exception; nothing found: a fuzzy retry and a "Bedoelde u" suggestion.
 
 Writes of a batch are collected and applied in one transaction when the batch ends, so a failed
@@ -19,9 +21,7 @@ batch leaves nothing behind; like Whoosh, the index is committed after the SQL s
 
 from __future__ import annotations
 
-import html
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -30,20 +30,18 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from kb.index import pg_similar, pg_sql
+from kb.index import pg_similar, pg_sql, results
 from kb.index.pg_query import Clause, Compiled, PgQueryBuilder, lexeme
 from kb.index.pg_schema import CONFIG, TABLE, bump_generation, ensure_schema, generation
 from kb.index.pg_similar import Vocabulary
 from kb.index.pg_sql import BETWEEN, START, STOP, PostgresBatch
-from kb.index.query import FIELD_BOOSTS, SYNTAX, WORD, _norm
+from kb.index.results import SNIPPET_FIELDS, Found, run_search
+from kb.index.understanding import FIELD_BOOSTS, Filters
 from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED
 from kb.search import Hit, SearchRequest, SearchResult
-from kb.snippets import plain_text
 from kb.taxonomy import Taxonomy, load_taxonomy
 
-SNIPPET_FIELDS = ("body", "besluit", "lessen")
 SEARCH_MILLISECONDS = 5000
-REFRESH_CHECK_SECONDS = 1.0
 FACET_BOOST = 1.0
 # ts_rank_cd weights {D, C, B, A}: the field boosts of the Whoosh schema, scaled into [0, 1].
 RANK_WEIGHTS = "{" + ", ".join(f"{FIELD_BOOSTS[f] / 3:.3f}" for f in ("body", "lessen", "besluit", "titel")) + "}"
@@ -64,7 +62,6 @@ class PostgresIndex:
         self.queries = PgQueryBuilder(taxonomy or load_taxonomy())
         self._lock = threading.Lock()
         self._vocabulary: tuple[str, Vocabulary] | None = None
-        self._checked = 0.0
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -76,27 +73,24 @@ class PostgresIndex:
         with self.engine.begin() as connection:
             batch.apply(connection)
             bump_generation(connection)
-        self._checked = 0.0
 
     def clear(self) -> None:
         with self.engine.begin() as connection:
             connection.execute(text(f"DELETE FROM {TABLE}"))
             bump_generation(connection)
-        self._checked = 0.0
 
     # -- reading ---------------------------------------------------------------------------
 
     def vocabulary(self) -> Vocabulary:
-        """Term statistics, reloaded when another write was committed (checked once a second)."""
-        with self._lock:
-            now = time.monotonic()
-            if self._vocabulary is None or now - self._checked > REFRESH_CHECK_SECONDS:
-                with self.engine.connect() as connection:
-                    current = generation(connection)
-                    if self._vocabulary is None or self._vocabulary[0] != current:
-                        self._vocabulary = (current, Vocabulary.load(connection))
-                self._checked = now
-            return self._vocabulary[1]
+        """Term statistics of the index as it is now: kept while the generation in the database is
+        the one they were loaded at, reloaded as soon as any node committed a write. Generation and
+        statistics are read in one snapshot, so they always belong together."""
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            current = generation(connection)
+            with self._lock:
+                if self._vocabulary is None or self._vocabulary[0] != current:
+                    self._vocabulary = (current, Vocabulary.load(connection))
+                return self._vocabulary[1]
 
     def hashes(self) -> dict[str, str]:
         with self.engine.connect() as connection:
@@ -156,50 +150,49 @@ class PostgresIndex:
     # -- searching -------------------------------------------------------------------------
 
     def search(self, request: SearchRequest, citations: Mapping[str, int] | None = None) -> SearchResult:
-        """Run ``request``; bad syntax or a failing statement degrades to plain words, never to an
-        exception. Nothing found: a fuzzy retry, and a "Bedoelde u" suggestion when a close
-        spelling is known. ``citations`` (id -> times cited) orders the sort ``aangehaald``."""
+        """Run ``request`` in the steps of :func:`kb.index.results.run_search`: bad syntax or a
+        failing statement degrades to plain words, never to an exception; nothing found: a fuzzy
+        retry and a "Bedoelde u" suggestion. ``citations`` (id -> times cited) orders the sort
+        ``aangehaald``."""
         vocabulary = self.vocabulary()
-        compiled = self.queries.build(request.query, vocabulary.known) if request.query else Compiled(match=None)
         cited = dict(citations or {}) if request.sort == "aangehaald" else {}
-        found = self._attempt(compiled, request, cited, vocabulary)
-        if found is None and request.query:
-            compiled = self.queries.plain(request.query)
-            found = self._attempt(compiled, request, cited, vocabulary)
-        total, facets, rows = found or (0, {}, [])
-        degraded = compiled.degraded or found is None
-        suggestion, fuzzy = None, False
-        if request.query and total < 3:
-            suggestion = self._suggestion(request.query, vocabulary)
-        if request.query and total == 0:
-            loose = self._fuzzy(request.query, vocabulary)
-            retried = self._attempt(loose, request, cited, vocabulary) if loose else None
-            if loose and retried and retried[0]:
-                compiled, (total, facets, rows), fuzzy = loose, retried, True
-        return SearchResult(
-            query=request.query,
-            total=total,
-            hits=self._hits(rows, compiled, request.highlight),
-            facets={name: facets.get(name, {}) for name in FACET_FIELDS},
-            page=request.page,
-            limit=request.limit,
-            sort=request.sort,
-            filters={k: list(v) for k, v in request.filters.items()},
-            van=request.van,
-            tot=request.tot,
-            degraded=degraded,
-            suggestion=suggestion,
-            fuzzy=fuzzy,
+        filters = Filters.of(request)
+
+        def compile_query(text_: str) -> tuple[Compiled, bool]:
+            compiled = self.queries.build(text_, vocabulary.known)
+            return compiled, compiled.degraded
+
+        def suggest(text_: str) -> str | None:
+            def closest(word: str) -> str | None:
+                close = vocabulary.close_words(word, 2)
+                return close[0][2] if close else None
+
+            return self.queries.understanding.suggestion(text_, vocabulary.known, closest)
+
+        return run_search(
+            request,
+            compile_query=compile_query,
+            everything=Compiled(match=None),
+            plain=self.queries.plain,
+            attempt=lambda compiled: self._attempt(compiled, request, filters, cited, vocabulary),
+            suggest=suggest,
+            loose=lambda text_: self._fuzzy(text_, vocabulary),
+            hits=lambda compiled, rows: self._hits(rows, compiled, request.highlight),
         )
 
     def _attempt(
-        self, compiled: Compiled, request: SearchRequest, cited: dict[str, int], vocabulary: Vocabulary
-    ) -> tuple[int, dict[str, dict[str, int]], list[Any]] | None:
+        self,
+        compiled: Compiled,
+        request: SearchRequest,
+        filters: Filters,
+        cited: dict[str, int],
+        vocabulary: Vocabulary,
+    ) -> Found[Any] | None:
         """Total, facets and the rows of the page, or ``None`` when PostgreSQL refused or timed out."""
         try:
             with self.engine.begin() as connection:
                 connection.execute(text(f"SET LOCAL statement_timeout = {SEARCH_MILLISECONDS}"))
-                return self._run(connection, compiled, request, cited, vocabulary)
+                return self._run(connection, compiled, request, filters, cited, vocabulary)
         except DBAPIError:
             return None
 
@@ -208,11 +201,12 @@ class PostgresIndex:
         connection: Connection,
         compiled: Compiled,
         request: SearchRequest,
+        filters: Filters,
         cited: dict[str, int],
         vocabulary: Vocabulary,
-    ) -> tuple[int, dict[str, dict[str, int]], list[Any]]:
+    ) -> Found[Any]:
         params: dict[str, Any] = {}
-        where = pg_sql.filters(request, params)
+        where = pg_sql.filters(filters, params)
         queries = ["NULL::tsquery AS qm"]
         score = "0.0"
         if compiled.match is not None:
@@ -242,8 +236,9 @@ class PostgresIndex:
         ).all()
         total = next(int(c) for name, _v, c in rows if name == "")
         counted: dict[str, dict[str, int]] = {}
-        for name, value, count in sorted((r for r in rows if r[0]), key=lambda r: (r[0], -r[2], r[1])):
-            counted.setdefault(name, {})[value] = int(count)
+        for name, value, count in rows:
+            if name:
+                counted.setdefault(name, {})[value] = int(count)
         order = pg_sql.order(request, compiled)
         params.update(limit=request.limit, offset=(request.page - 1) * request.limit)
         params.update(cited_ids=list(cited), cited_counts=list(cited.values()))
@@ -258,7 +253,7 @@ class PostgresIndex:
             ),
             params,
         ).all()
-        return total, counted, list(page)
+        return Found(total, counted, list(page))
 
     def _hits(self, rows: list[Any], compiled: Compiled, highlight: bool) -> list[Hit]:
         marked: dict[str, tuple[str, str, str]] = {}
@@ -281,36 +276,30 @@ class PostgresIndex:
             snippets: list[str] = []
             for headline in marked.get(row.id, ()):
                 if START in (headline or ""):
-                    snippets = [pg_sql.snippet(part) for part in headline.split(BETWEEN) if START in part]
+                    snippets = [results.marked(part, START, STOP) for part in headline.split(BETWEEN) if START in part]
                     break
-            if highlight and not snippets and row.lead:
-                snippets.append(html.escape(pg_sql.lead(plain_text(row.lead))))
-            hits.append(Hit(id=row.id, titel=row.titel, soort=row.soort, datum=row.datum, score=float(row.score),
-                            snippets=snippets[:3]))  # fmt: skip
+            hits.append(
+                results.make_hit(
+                    id=row.id,
+                    titel=row.titel,
+                    soort=row.soort,
+                    datum=row.datum,
+                    score=float(row.score),
+                    snippets=snippets,
+                    body=row.lead or "",
+                    highlight=highlight,
+                )
+            )
         return hits
 
-    # -- spelling --------------------------------------------------------------------------
-
-    def _suggestion(self, text_: str, vocabulary: Vocabulary) -> str | None:
-        """The query with each unknown word replaced by the most frequent close word in the cases."""
-        if SYNTAX.search(text_):
-            return None
-        changed, words = False, []
-        for word in WORD.findall(text_):
-            lower = word.lower()
-            if len(lower) < 4 or vocabulary.known(lower) or _norm(lower) in self.queries.variants:
-                words.append(word)
-                continue
-            close = vocabulary.close_words(lower, 2)
-            words.append(close[0][2] if close else word)
-            changed = changed or bool(close)
-        return " ".join(words) if changed else None
+    # -- typing errors ---------------------------------------------------------------------
 
     def _fuzzy(self, text_: str, vocabulary: Vocabulary) -> Compiled | None:
         """Every word within one or two typing errors of a word in the cases."""
         loose = []
-        for word in self.queries.words_for_fuzzy(text_):
-            close = [w for _d, _n, w in vocabulary.close_words(word, 1 if len(word) <= 6 else 2)][:20]
+        for word in self.queries.understanding.loose_words(text_):
+            distance = self.queries.understanding.typo_distance(word)
+            close = [w for _d, _n, w in vocabulary.close_words(word, distance)][:20]
             loose += [lexeme(w) for w in close if w.replace("_", "").isalnum()]
         if not loose:
             return None
