@@ -82,7 +82,11 @@ class WhooshIndex:
         schema = build_schema()
         if whoosh_index.exists_in(str(path)):
             self._ix = whoosh_index.open_dir(str(path))
-            if sorted(self._ix.schema.names()) != sorted(schema.names()):
+            stored = self._ix.schema
+            if sorted(stored.names()) != sorted(schema.names()) or any(
+                getattr(stored[name], "field_boost", 1.0) != getattr(schema[name], "field_boost", 1.0)
+                for name in schema.names()
+            ):
                 # Made by another version of Leerlus: start empty, the next ingest refills it.
                 self._ix = whoosh_index.create_in(str(path), schema)
         else:
