@@ -1,6 +1,8 @@
 """A private PostgreSQL server for tests: initdb in a temp dir, Unix socket only, stopped after.
 
 Runs the server as the ``postgres`` system user when the tests run as root (initdb refuses root).
+Tests run without ``fsync`` (nothing is kept); benchmarks ask for a ``durable`` server, whose
+commits cost what they cost in production.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ def find_bindir() -> Path | None:
 
 
 class PostgresServer:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="leerlus-pg-"))
         self.datadir = self.root / "data"
         self.socketdir = self.root
@@ -50,7 +53,9 @@ class PostgresServer:
             "UTF8",
             "--locale=C.UTF-8",
         )
-        options = f"-c listen_addresses='' -k {self.socketdir} -c fsync=off -c full_page_writes=off"
+        options = f"-c listen_addresses='' -k {self.socketdir}"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run(
             "pg_ctl",
             "-D",

@@ -89,9 +89,6 @@ class Filters:
         }
         return cls(facets, request.van, request.tot)
 
-    def __bool__(self) -> bool:
-        return bool(self.facets or self.van or self.tot)
-
 
 class QueryUnderstanding:
     """Reads user text for one taxonomy (see the module docstring)."""
