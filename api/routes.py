@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import GateDep, KBDep, PipelineDep, StartupDep
+from api.access import note_audit
+from api.deps import GateDep, KBDep, PipelineDep, StartupDep, check_case_write
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from ingest.submit import Submission, submit
 from kb.models import CaseDetail, CasesPage
@@ -46,7 +47,9 @@ def search(
 ) -> dict[str, Any]:
     """Zoekresultaten met markeringen, facetaantallen en het totaal; hetzelfde als
     ``leerlus search --json``. Facetfilters zijn herhaalbaar (``blokkades=a&blokkades=b``)."""
-    return kb.search(request_from_query(request.query_params.getlist)).to_dict()
+    result = kb.search(request_from_query(request.query_params.getlist))
+    note_audit(request, cases=[hit.id for hit in result.hits])
+    return result.to_dict()
 
 
 @router.get("/cases", response_model=CasesPage, summary="Lijst van casussen")
@@ -116,13 +119,14 @@ def status(kb: KBDep, startup: StartupDep) -> dict[str, Any]:
 
 
 @router.post("/precedents", summary="Precedenten voor een concept")
-def precedents(draft: DraftIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) -> dict[str, Any]:
+def precedents(request: Request, draft: DraftIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) -> dict[str, Any]:
     """De dichtstbijzijnde eerdere casussen per blokkade die het concept laat zien, met besluit,
     mandaat en uitkomst; het concept gaat eerst door de anonimiseringspoort (422
     ``persoonsgegevens``) en wordt nooit opgeslagen. ``markdown`` bevat dezelfde brief als tekst."""
     from ingest.draft_brief import precedents_for
 
     result = precedents_for(draft.text, kb=kb, gate=gate, pipeline=pipeline)
+    note_audit(request, cases=[p.id for group in result.groups for p in group.precedents])
     return {**result.to_dict(), "markdown": result.to_markdown()}
 
 
@@ -176,12 +180,15 @@ class CaseIn(BaseModel):
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201, summary="Nieuwe casus")
-def create_case(case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> CaseDetail:
+def create_case(request: Request, case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> CaseDetail:
     """Controleert de casus op persoonsgegevens (422 ``persoonsgegevens`` met de vondsten per veld en
     een geanonimiseerde versie), valideert hem (422 ``ongeldige-casus``), schrijft hem als
-    Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus)."""
+    Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus). Een professional
+    schrijft alleen casussen van het eigen team, het expertteam alleen bindende adviezen (403)."""
+    check_case_write(request, team=case.team, soort=case.soort)
     data = case.model_dump(exclude={"lessen"})
     data["lessen_casus"], data["lessen_systeem"] = case.lessen.casus, case.lessen.systeem
     case_id, _report = submit(Submission.from_mapping(data), kb=kb, gate=gate)
     response.headers["Location"] = f"/api/cases/{case_id}"
+    note_audit(request, target=f"casus:{case_id}", cases=[case_id])
     return kb.case(case_id)

@@ -13,11 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep, gate_for
+from api.access import note_audit
+from api.deps import KBDep, check_case_write, gate_for
 from ingest.submit import InvalidCase, PersonalDataRefused, Submission, WarningsToCheck, submit
+from kb.access import PROFESSIONAL
 from kb.errors import LeerlusError
 from web.marking import marked_text
-from web.routes import templates
+from web.routes import current_user, templates
 
 router = APIRouter(include_in_schema=False)
 MULTI_CHOICE = ("hulpvraag", "blokkades", "geen_persoonsgegevens")
@@ -38,7 +40,10 @@ def _form_context(kb: Any, submission: Submission, **extra: Any) -> dict[str, An
 
 @router.get("/nieuw", response_class=HTMLResponse)
 def new_case_form(request: Request, kb: KBDep) -> Response:
-    return templates.TemplateResponse(request, "new.html", _form_context(kb, Submission()))
+    """An empty form; a professional's team is filled in (they write only their own team's cases)."""
+    user = current_user(request)
+    team = user.team if user is not None and user.rol == PROFESSIONAL and user.team else ""
+    return templates.TemplateResponse(request, "new.html", _form_context(kb, Submission.from_mapping({"team": team})))
 
 
 @router.post("/nieuw", response_class=HTMLResponse)
@@ -49,6 +54,7 @@ async def new_case(request: Request, kb: KBDep) -> Response:
         data[key] = form.getlist(key)
     submission = Submission.from_mapping(data)
     try:
+        check_case_write(request, team=submission.values.get("team"), soort=submission.values.get("soort"))
         gate = gate_for(request)
         case_id, _report = await run_in_threadpool(submit, submission, kb=kb, gate=gate, check_warnings=True)
     except PersonalDataRefused as refused:
@@ -64,6 +70,7 @@ async def new_case(request: Request, kb: KBDep) -> Response:
     except LeerlusError as error:
         context = _form_context(kb, submission, problem=error.detail)
         return templates.TemplateResponse(request, "new.html", context, status_code=error.status)
+    note_audit(request, target=f"casus:{case_id}", cases=[case_id])
     return RedirectResponse(f"/casus/{case_id}?opgeslagen=1", status_code=303)
 
 
@@ -92,6 +99,7 @@ async def brief_page(request: Request, kb: KBDep) -> Response:
     except LeerlusError as error:
         context["problem"] = error.detail
         return templates.TemplateResponse(request, "brief.html", context, status_code=error.status)
+    note_audit(request, cases=[p.id for group in result.groups for p in group.precedents])
     if form.get("formaat") == "md":
         headers = {"Content-Disposition": 'attachment; filename="precedenten.md"'}
         return Response(result.to_markdown(), media_type="text/markdown; charset=utf-8", headers=headers)
