@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from api.deps import GateDep, KBDep, PipelineDep
+from api.access import note_audit
+from api.deps import GateDep, KBDep, PipelineDep, who
 from ingest.draft import MAX_DRAFT_CHARS
 from kb.errors import InvalidInput
 
@@ -29,7 +30,7 @@ class DossierIn(BaseModel):
 
 
 @router.post("/dossier", summary="Adviesdossier voor een expertteam")
-def dossier(body: DossierIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) -> dict[str, Any]:
+def dossier(request: Request, body: DossierIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) -> dict[str, Any]:
     """Eerdere bindende adviezen, maatwerkbesluiten en escalaties op dezelfde grens, naast elkaar,
     met per rij waarom hij vergelijkbaar is. De feiten gaan eerst door de anonimiseringspoort (422
     ``persoonsgegevens``) en worden nooit opgeslagen; zonder ``grens`` kiest Leerlus de grens die de
@@ -37,13 +38,16 @@ def dossier(body: DossierIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) ->
     from ingest.dossier import dossier_for
 
     result = dossier_for(kb, gate=gate, pipeline=pipeline, **body.model_dump())
+    note_audit(request, cases=[row.id for row in result.rijen])
     labels = {t.code: t.label for t in kb.taxonomy.blokkades}
     return {**result.to_dict(), "markdown": result.to_markdown(labels)}
 
 
 class ObligationMove(BaseModel):
     naar: str = Field(max_length=30, description="open, nagekomen of niet-nagekomen")
-    wie: str = Field(max_length=500)
+    wie: str | None = Field(
+        default=None, max_length=500, description="Rol of team; standaard die van de ingelogde gebruiker."
+    )
     notitie: str = Field(default="", max_length=20_000)
 
 
@@ -55,7 +59,9 @@ def compliance(kb: KBDep) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/verplichtingen/{nummer}/status", summary="Stand van een verplichting")
-def move_obligation(case_id: str, nummer: int, body: ObligationMove, kb: KBDep, gate: GateDep) -> dict[str, Any]:
+def move_obligation(
+    request: Request, case_id: str, nummer: int, body: ObligationMove, kb: KBDep, gate: GateDep
+) -> dict[str, Any]:
     """Legt een stap vast (``nagekomen``, ``niet-nagekomen`` of terug naar ``open``); de
     geschiedenis groeit alleen, het advies zelf verandert niet. Naar ``niet-nagekomen`` of terug
     naar ``open`` vraagt een ``notitie``; persoonsgegevens in ``notitie`` of ``wie`` worden geweigerd (422)."""
@@ -63,5 +69,7 @@ def move_obligation(case_id: str, nummer: int, body: ObligationMove, kb: KBDep, 
 
     if not 1 <= nummer <= 1000:
         raise InvalidInput("nummer moet tussen 1 en 1000 liggen")
-    screen_signal_text(gate, {"notitie": body.notitie, "wie": body.wie})
-    return kb.move_obligation(case_id, nummer, body.naar, body.wie, body.notitie)
+    wie = who(request, body.wie)
+    screen_signal_text(gate, {"notitie": body.notitie, "wie": wie})
+    note_audit(request, target=f"casus:{case_id}#{nummer}")
+    return kb.move_obligation(case_id, nummer, body.naar, wie, body.notitie)

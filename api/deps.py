@@ -1,4 +1,5 @@
-"""Dependencies shared by the JSON and HTML routes: the one knowledge base of this app."""
+"""Dependencies shared by the JSON and HTML routes: the one knowledge base of this app, and who is
+asking (set by :mod:`api.access` before any route runs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from fastapi import Depends, Path, Request
 from ingest.gate import Gate, get_gate
 from ingest.pipeline import Pipeline, get_pipeline
 from ingest.startup import Startup
-from kb.errors import LeerlusError
+from kb.access import Principal, case_write_refusal
+from kb.errors import LeerlusError, NotFound
 from kb.knowledge import KnowledgeBase
 from kb.limits import MAX_ID
 
@@ -20,6 +22,42 @@ def get_kb(request: Request) -> KnowledgeBase:
 
 
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
+
+
+def principal_of(request: Request) -> Principal:
+    """The logged-in user of this request. :mod:`api.access` lets no request without one reach a
+    route that needs it; this is the last line of that defence."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        raise LeerlusError("log eerst in", code="niet-ingelogd", status=401)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(principal_of)]
+
+
+def who(request: Request, typed: str | None = None) -> str:
+    """The ``wie`` of a signal, review or compliance step: what the user typed (a role or team, checked
+    by the gate), else the role and team of the logged-in user. Their name goes to the audit log only."""
+    return (typed or "").strip() or principal_of(request).label
+
+
+def check_case_write(request: Request, *, team: str | None, soort: str | None) -> None:
+    """403 unless the logged-in user may write a case of this team and kind (see :mod:`kb.access`)."""
+    refusal = case_write_refusal(principal_of(request), team=team, soort=soort)
+    if refusal is not None:
+        raise LeerlusError(refusal, code="geen-toegang", status=403)
+
+
+def check_correction(request: Request, kb: KnowledgeBase, case_id: str) -> None:
+    """403 unless the logged-in user may correct this stored case (a review decision); 404 for an
+    unknown case, also for a text that cannot be a case id, which never reaches the database."""
+    from ingest.validate import ID_PATTERN
+
+    if not ID_PATTERN.match(case_id):
+        raise NotFound("deze casus bestaat niet")
+    case = kb.case(case_id)
+    check_case_write(request, team=case.team, soort=case.soort)
 
 
 def pipeline_for(request: Request) -> Pipeline:

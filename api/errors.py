@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.limits import BodyLimit
+from kb.access import LOGGED_IN, PUBLIC, ROUTES, Rule
 from kb.errors import LeerlusError
 
 log = logging.getLogger("leerlus")
@@ -213,8 +214,18 @@ def _declare_errors(app: FastAPI) -> None:
         components.pop("ValidationError", None)
         body = {"application/json": {"schema": {"$ref": "#/components/schemas/Fout"}}}
         error = {"description": "Fout", "content": body}
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "token": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "API-token van 'leerlus gebruikers token NAAM'; in de browser werkt ook de sessie.",
+            }
+        }
+        schema["security"] = [{"token": []}]
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                if ROUTES.get((method.upper(), path), Rule(LOGGED_IN)).permission == PUBLIC:
+                    operation["security"] = []  # open without logging in
                 responses = operation.setdefault("responses", {})
                 if "422" in responses:
                     responses["422"] = {**error, "description": "Ongeldige invoer"}

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import GateDep, KBDep, PipelineDep, StartupDep
+from api.access import note_audit
+from api.deps import GateDep, KBDep, PipelineDep, StartupDep, check_case_write, check_correction
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from ingest.edit import edit_case
 from ingest.submit import Submission, submit
@@ -49,7 +50,9 @@ def search(
 ) -> dict[str, Any]:
     """Zoekresultaten met markeringen, facetaantallen en het totaal; hetzelfde als
     ``leerlus search --json``. Facetfilters zijn herhaalbaar (``blokkades=a&blokkades=b``)."""
-    return kb.search(request_from_query(request.query_params.getlist)).to_dict()
+    result = kb.search(request_from_query(request.query_params.getlist))
+    note_audit(request, cases=[hit.id for hit in result.hits])
+    return result.to_dict()
 
 
 @router.get("/cases", response_model=CasesPage, summary="Lijst van casussen")
@@ -86,11 +89,12 @@ def similar(case_id: str, kb: KBDep, limit: Annotated[int, Query(ge=1, le=50)] =
 
 
 @router.get("/cases/{case_id}/gelijkheid", summary="Vergelijkbaar, andere uitkomst")
-def equality(case_id: str, kb: KBDep) -> dict[str, Any]:
+def equality(request: Request, case_id: str, kb: KBDep) -> dict[str, Any]:
     """Voor een maatwerkbesluit of bindend advies: de richting van het besluit (toegekend of afgewezen,
     wie betaalt) en de meest vergelijkbare eerdere besluiten op dezelfde grens die de andere kant op
     gingen, met de feiten die verschillen. Voor andere soorten ``{"id", "van_toepassing": false}``."""
     found = check(kb, case_id)
+    note_audit(request, target=f"casus:{case_id}", cases=[case_id])
     if found is None:
         return {"id": case_id, "van_toepassing": False}
     return {**found.to_dict(), "van_toepassing": True}
@@ -130,13 +134,14 @@ def status(kb: KBDep, startup: StartupDep) -> dict[str, Any]:
 
 
 @router.post("/precedents", summary="Precedenten voor een concept")
-def precedents(draft: DraftIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) -> dict[str, Any]:
+def precedents(request: Request, draft: DraftIn, kb: KBDep, gate: GateDep, pipeline: PipelineDep) -> dict[str, Any]:
     """De dichtstbijzijnde eerdere casussen per blokkade die het concept laat zien, met besluit,
     mandaat en uitkomst; het concept gaat eerst door de anonimiseringspoort (422
     ``persoonsgegevens``) en wordt nooit opgeslagen. ``markdown`` bevat dezelfde brief als tekst."""
     from ingest.draft_brief import precedents_for
 
     result = precedents_for(draft.text, kb=kb, gate=gate, pipeline=pipeline)
+    note_audit(request, cases=[p.id for group in result.groups for p in group.precedents])
     return {**result.to_dict(), "markdown": result.to_markdown()}
 
 
@@ -190,12 +195,15 @@ class CaseIn(BaseModel):
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201, summary="Nieuwe casus")
-def create_case(case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> CaseDetail:
+def create_case(request: Request, case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> CaseDetail:
     """Controleert de casus op persoonsgegevens (422 ``persoonsgegevens`` met de vondsten per veld en
     een geanonimiseerde versie), valideert hem (422 ``ongeldige-casus``), schrijft hem als
-    Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus)."""
+    Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus). Een professional
+    schrijft alleen casussen van het eigen team, het expertteam alleen bindende adviezen (403)."""
+    check_case_write(request, team=case.team, soort=case.soort)
     case_id, _report = submit(_submission(case), kb=kb, gate=gate)
     response.headers["Location"] = f"/api/cases/{case_id}"
+    note_audit(request, target=f"casus:{case_id}", cases=[case_id])
     return kb.case(case_id)
 
 
@@ -206,14 +214,27 @@ class CaseCorrection(CaseIn):
     versie: str = Field(max_length=64, description="De versie (``versie`` van GET /api/cases/{id}) die u corrigeert.")
 
 
-@router.put("/cases/{case_id}", response_model=CaseDetail, summary="Casus corrigeren")
-def correct_case(case_id: str, case: CaseCorrection, kb: KBDep, gate: GateDep) -> CaseDetail:
+def _may_correct(request: Request, case_id: str, kb: KBDep) -> None:
+    """403 before the body is read when the user may not correct this case (404 when unknown)."""
+    check_correction(request, kb, case_id)
+
+
+@router.put(
+    "/cases/{case_id}",
+    response_model=CaseDetail,
+    summary="Casus corrigeren",
+    dependencies=[Depends(_may_correct)],
+)
+def correct_case(request: Request, case_id: str, case: CaseCorrection, kb: KBDep, gate: GateDep) -> CaseDetail:
     """Controleert de correctie op persoonsgegevens (422 ``persoonsgegevens``), valideert haar (422
     ``ongeldige-casus``) en schrijft het Markdown-bestand opnieuw, alleen als het nog de ``versie`` is
-    die u las (anders 409 ``gewijzigd``). Velden die het formulier niet kent, blijven staan."""
+    die u las (anders 409 ``gewijzigd``). Velden die het formulier niet kent, blijven staan. Wie de
+    casus of haar nieuwe team niet mag schrijven, krijgt 403."""
+    check_case_write(request, team=case.team, soort=case.soort)
     if case.id not in (None, "", case_id):
         raise InvalidInput("het id van een casus verandert niet bij een correctie")
     edit_case(kb, case_id=case_id, submission=_submission(case), versie=case.versie, gate=gate)
+    note_audit(request, target=f"casus:{case_id}", cases=[case_id])
     return kb.case(case_id)
 
 

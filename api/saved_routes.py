@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from api.access import note_audit
 from api.deps import GateDep, KBDep
 from ingest.userdata_gate import screen_saved_search
 from kb.saved_searches import MAX_NAME
@@ -37,13 +38,15 @@ def list_saved(kb: KBDep) -> list[SavedSearchPublic]:
 
 
 @router.post("", response_model=SavedSearchPublic, status_code=201, summary="Zoekopdracht bewaren")
-def save(body: SaveSearch, kb: KBDep, gate: GateDep) -> SavedSearchPublic:
+def save(request: Request, body: SaveSearch, kb: KBDep, gate: GateDep) -> SavedSearchPublic:
     """Bewaart een zoekopdracht onder een naam. 409 als de naam al bestaat, 422 bij ongeldige
     filters of datums, en 422 ``persoonsgegevens`` als naam of zoekvraag door de
     anonimiseringspoort wordt geweigerd. Het antwoord bevat de deelbare URL en de Atom-feed."""
-    request = make_request(query=body.q, filters=body.filters, van=body.van, tot=body.tot, sort=body.sort)
-    screen_saved_search(gate, body.naam, request)
-    return kb.save_search(body.naam, request)
+    wanted = make_request(query=body.q, filters=body.filters, van=body.van, tot=body.tot, sort=body.sort)
+    screen_saved_search(gate, body.naam, wanted)
+    saved = kb.save_search(body.naam, wanted)
+    note_audit(request, target=f"zoekopdracht:{saved.slug}")
+    return saved
 
 
 @router.get("/{slug}", response_model=SavedSearchPublic, summary="Eén bewaarde zoekopdracht")

@@ -16,7 +16,7 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from kb import models, userdata  # noqa: F401  (both register their tables on SQLModel.metadata)
+from kb import audit, models, userdata  # noqa: F401  (models and userdata register their tables)
 
 # Bump when a case table changes. Those tables are derived from the case files, so a store with
 # another version has them emptied and rebuilt by the next ingest instead of migrated.
@@ -28,7 +28,7 @@ SETUP_LOCK = 0x1EE2_0DB0
 
 # Bump when a table in kb.userdata changes, and add a step to USER_MIGRATIONS that brings the
 # previous version forward in place: what people entered is never dropped.
-USER_SCHEMA_VERSION = "4"
+USER_SCHEMA_VERSION = "5"
 
 
 def _add_signal_uid(connection: Connection) -> None:
@@ -51,10 +51,16 @@ def _obligation_table(connection: Connection) -> None:
     """3 -> 4: the compliance record of binding advice is a new table; ``create_all`` makes it."""
 
 
+def _access_tables(connection: Connection) -> None:
+    """4 -> 5: users, API tokens and the audit log are new tables; ``create_all`` makes them and
+    :func:`kb.audit.protect` adds the triggers that keep the log append-only."""
+
+
 USER_MIGRATIONS: dict[str, Callable[[Connection], None]] = {
     "1": _add_signal_uid,
     "2": _review_table,
     "3": _obligation_table,
+    "4": _access_tables,
 }
 
 
@@ -111,6 +117,8 @@ def _ensure_schema(engine: Engine) -> None:
     if user_version is not None and user_version != USER_SCHEMA_VERSION:
         _migrate_user_tables(engine, user_version)
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        audit.protect(connection)
     with Session(engine) as session:
         session.merge(models.Meta(key="schema", value=SCHEMA_VERSION))
         session.merge(models.Meta(key="gebruikersdata", value=USER_SCHEMA_VERSION))

@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from kb import compliance, exchange, review, saved_searches, signals, store
+from kb.accounts import Accounts
+from kb.audit import AuditLog
 from kb.db import make_engine, session_scope
 from kb.errors import NotFound
 from kb.index.interface import IndexBatch, SearchIndex, open_index
@@ -57,6 +59,8 @@ class KnowledgeBase:
         self.engine: Engine = make_engine(settings.sql_url)
         self.taxonomy: Taxonomy = load_taxonomy(settings.taxonomy_dir)
         self.index: SearchIndex = open_index(settings, self.taxonomy, self.engine)
+        self.accounts = Accounts(self.engine)  # users and API tokens (kb.accounts)
+        self.audit = AuditLog(self.engine)  # the append-only audit log (kb.audit)
         self._analyst: tuple[tuple[Any, ...], dict[bool, Analyst]] | None = None
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,29 @@ class Settings(BaseSettings):
         description="Zo lang wacht een inleesrun (op PostgreSQL) op een andere server die al inleest.",
     )
 
+    base_url: str | None = Field(
+        default=None,
+        description="Adres waaronder gebruikers Leerlus bereiken (voor feeds en absolute links); "
+        "standaard http://HOST:PORT.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Sleutel voor sessiecookies; standaard eenmalig gemaakt in de datamap."
+    )
+    secure_cookies: bool | None = Field(
+        default=None, description="Sessiecookie alleen over HTTPS; standaard aan als base_url met https begint."
+    )
+    session_hours: int = Field(default=12, ge=1, le=24 * 30, description="Hoe lang een sessie geldig blijft.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _plain_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+            raise ValueError("LEERLUS_BASE_URL moet een adres zijn als https://leerlus.gemeente.nl (zonder ? of #)")
+        return value
+
     @field_validator("data_dir", "content_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -53,6 +76,21 @@ class Settings(BaseSettings):
                 "PostgreSQL-URL in LEERLUS_DATABASE_URL (bijvoorbeeld postgresql+psycopg://gebruiker@host/leerlus)"
             )
         return self
+
+    @property
+    def public_url(self) -> str:
+        """The address users reach Leerlus at: ``LEERLUS_BASE_URL``, or the address it serves on.
+        Absolute links (feeds) are built from this, never from a request's Host header."""
+        if self.base_url:
+            return self.base_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.public_url.startswith("https://")
 
     @property
     def index_dir(self) -> Path:

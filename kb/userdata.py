@@ -1,6 +1,6 @@
 """Tables for what people create in Leerlus itself (the store stage): saved searches, system
-signals and the append-only history of each signal, and the append-only record of review
-decisions on suggested blockers.
+signals and the append-only history of each signal, the append-only record of review
+decisions on suggested blockers, the users with their API tokens, and the append-only audit log.
 
 Unlike the case tables in :mod:`kb.models`, nothing here can be rebuilt from the Markdown files.
 These tables are therefore never dropped by a schema change or by ``leerlus reindex``; they are
@@ -108,4 +108,59 @@ class ObligationEvent(SQLModel, table=True):
     moment: datetime = Field(default_factory=now, index=True)
 
 
-USER_TABLES = (SavedSearch, Signal, SignalEvent, BlockerReview, ObligationEvent)
+class User(SQLModel, table=True):
+    """Someone who may log in: a login name, one role (see :mod:`kb.access`), an optional team, an
+    argon2 password hash (none for the local administrator, who logs in by a one-time link).
+    ``sessie_versie`` is part of every session cookie; raising it ends all sessions of the user."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    naam: str = Field(max_length=80, unique=True, index=True)
+    rol: str = Field(max_length=20)
+    team: str | None = Field(default=None, max_length=200)
+    wachtwoord_hash: str | None = Field(default=None, max_length=200)
+    actief: bool = True
+    lokaal: bool = False  # made by `leerlus serve` on 127.0.0.1
+    sessie_versie: int = 1
+    aangemaakt: datetime = Field(default_factory=now)
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for scripts (``Authorization: Bearer ...``). Only its SHA-256 hash is kept; the token
+    itself is shown once. ``ingetrokken`` is set when it is revoked."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    label: str = Field(default="", max_length=120)
+    prefix: str = Field(max_length=16)
+    hash: str = Field(max_length=64, unique=True)
+    aangemaakt: datetime = Field(default_factory=now)
+    ingetrokken: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """One line of the audit log: who (name and role), when, what (``actie`` on ``object``), which
+    cases it showed or changed, the outcome, the request id and the client address. Never case text.
+
+    Only ever inserted: no code path updates or deletes a line, and a database trigger refuses it.
+    ``hash`` covers the line and ``vorige_hash``, the hash of the line before it, so a changed or
+    removed line breaks the chain (``leerlus audit controleer``); ``vorige_hash`` is unique, so the
+    chain cannot fork when two processes write at once."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    moment: str = Field(max_length=32, index=True)  # ISO 8601 UTC, hashed exactly as stored
+    wie: str = Field(max_length=80)
+    rol: str = Field(max_length=20)
+    actie: str = Field(max_length=40, index=True)
+    object: str = Field(default="", max_length=300)
+    casussen: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list of case ids
+    uitkomst: str = Field(default="ok", max_length=20)
+    verzoek: str = Field(default="", max_length=64)
+    adres: str = Field(default="", max_length=64)
+    vorige_hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64, unique=True)
+
+
+USER_TABLES = (SavedSearch, Signal, SignalEvent, BlockerReview, ObligationEvent, User, ApiToken, AuditEntry)

@@ -207,22 +207,30 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Poort (standaard LEERLUS_PORT of 8000).")] = None,
     skip_ingest: Annotated[bool, typer.Option("--zonder-inlezen", help="Sla het inlezen bij de start over.")] = False,
 ) -> None:
-    """Start de website en de JSON-API; laadt de anonimiseringspoort en leest de casussen in op de achtergrond."""
+    """Start de website en de JSON-API; laadt de anonimiseringspoort en leest de casussen in op de achtergrond.
+
+    Op 127.0.0.1 toont de start een eenmalige inloglink voor de lokale beheerder; op een ander adres
+    start Leerlus alleen als er gebruikers zijn."""
     import uvicorn
 
     from api.app import create_app
+    from api.local import local_login
     from ingest.startup import Startup
 
     settings = Settings()
+    host = host or settings.host
+    port = port or settings.port
+    settings = settings.model_copy(update={"host": host, "port": port})
     kb = KnowledgeBase(settings)
     app_ = create_app(settings, kb=kb)
+    link = local_login(app_, host, port)  # refuses a server open to the network without accounts
     # The server answers from the existing index while the gate loads and the cases are read;
     # every page and /api/status show how far that is.
     startup: Startup = app_.state.startup
     startup.start(kb, read_cases=not skip_ingest, on_report=_print_report)
-    host = host or settings.host
-    port = port or settings.port
     out.print(f"Leerlus draait op http://{host}:{port}/  (stoppen met Ctrl+C)", markup=False)
+    if link:
+        out.print(f"Inloggen als lokale beheerder (één keer geldig, 15 minuten): {link}", markup=False)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
@@ -340,6 +348,7 @@ def info(as_json: JsonFlag = False) -> None:
 
 
 def _register_loop() -> None:
+    from leerlus.account_commands import register as register_accounts
     from leerlus.advice_commands import register as register_advice
     from leerlus.loop_commands import register
     from leerlus.review_commands import register as register_review
@@ -347,6 +356,7 @@ def _register_loop() -> None:
     register(app, _kb)
     register_review(app, _kb)
     register_advice(app, _kb)
+    register_accounts(app, _kb)
 
 
 _register_loop()

@@ -1,5 +1,5 @@
 """Shared fixtures: settings and knowledge bases on SQLite and on a private PostgreSQL server,
-an in-process HTTP client, and a small hand-written corpus."""
+an in-process HTTP client logged in with a role, and a small hand-written corpus."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kb.access import ADMIN
 from kb.knowledge import KnowledgeBase
 from kb.settings import Settings
 from tests.pgserver import PostgresServer, find_bindir
@@ -120,13 +122,56 @@ def sample_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBas
     knowledge.close()
 
 
-@pytest.fixture
-def client(ingested: KnowledgeBase):  # type: ignore[no-untyped-def]
+_user_counter = itertools.count(1)
+PASSWORD = "correct paard batterij niet"
+
+
+def signed_in(app: Any, role: str = ADMIN, *, team: str | None = None, **options: Any) -> Any:
+    """A ``TestClient`` for ``app`` as a fresh user with ``role`` (and ``team``), sending that
+    user's API token, as a script would. Use it as a context manager like any ``TestClient``."""
     from fastapi.testclient import TestClient
 
+    accounts = app.state.kb.accounts
+    naam = f"{role}-{next(_user_counter)}"
+    accounts.add(naam, role, team=team)
+    token, _ = accounts.new_token(naam, "tests")
+    client = TestClient(app, **options)
+    client.headers["Authorization"] = f"Bearer {token}"
+    client.user = naam  # type: ignore[attr-defined]
+    return client
+
+
+def logged_in(app: Any, role: str = ADMIN, *, team: str | None = None, **options: Any) -> Any:
+    """A ``TestClient`` that logged in on ``/inloggen`` with a password, as a browser does: it holds
+    a session cookie and must send the CSRF token of a page with every form (see :func:`csrf_of`)."""
+    from fastapi.testclient import TestClient
+
+    naam = f"{role}-{next(_user_counter)}"
+    app.state.kb.accounts.add(naam, role, team=team, wachtwoord=PASSWORD)
+    client = TestClient(app, **options)
+    form = client.get("/inloggen")
+    done = client.post(
+        "/inloggen", data={"naam": naam, "wachtwoord": PASSWORD, "csrf_token": csrf_of(form.text)}, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    client.user = naam  # type: ignore[attr-defined]
+    return client
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in the first form of a page."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]*)"', html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def client(ingested: KnowledgeBase):  # type: ignore[no-untyped-def]
     from api.app import create_app
 
-    with TestClient(create_app(ingested.settings, kb=ingested), raise_server_exceptions=False) as c:
+    with signed_in(create_app(ingested.settings, kb=ingested), raise_server_exceptions=False) as c:
         yield c
 
 

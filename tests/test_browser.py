@@ -1,7 +1,9 @@
 """Browser test: a real server on 127.0.0.1 and headless Debian Chromium driven by Playwright.
 
 Searches the sample corpus, narrows by a blocker facet and opens a result, as a professional
-would. Never downloads a browser: it uses ``/usr/bin/chromium``.
+would. Every page logs in first, through the real login page, as the role the work belongs to; the
+local administrator's one-time link from the server's own output works once. Never downloads a
+browser: it uses ``/usr/bin/chromium``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import SAMPLE_CORPUS, require
+from tests.conftest import PASSWORD, SAMPLE_CORPUS, require
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -39,6 +41,64 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser")
+
+
+# One user per role (name, team); created with the real CLI before the server starts.
+USERS = {
+    "professional": ("p.devries", "Buurtteam Noordoost"),
+    "manager": ("m.jansen", None),
+    "expertteam": ("e.bakker", "Expertteam passende hulp Utrecht"),
+    "admin": ("functioneel.beheer", None),
+}
+TOKENS: dict[str, str] = {}
+
+
+def add_users(env: dict[str, str]) -> None:
+    for role, (name, team) in USERS.items():
+        command = [
+            sys.executable,
+            "-m",
+            "leerlus",
+            "gebruikers",
+            "toevoegen",
+            name,
+            "--rol",
+            role,
+            "--wachtwoord-stdin",
+        ]
+        command += ["--team", team] if team else []
+        done = subprocess.run(command, env=env, input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    token = subprocess.run(
+        [sys.executable, "-m", "leerlus", "gebruikers", "token", USERS["admin"][0], "--label", "browsertests"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert token.returncode == 0 and token.stdout.startswith("llt_"), token.stderr
+    TOKENS["admin"] = token.stdout.strip()
+
+
+def as_admin(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> urllib.request.Request:
+    """A request a script sends, with the administrator's API token."""
+    return urllib.request.Request(
+        url, data=data, headers={**(headers or {}), "Authorization": f"Bearer {TOKENS['admin']}"}
+    )
+
+
+def log_in(page: object, server: str, name: str) -> None:
+    """Log in through the real login page, as a person does."""
+    page.goto(server + "/inloggen")  # type: ignore[attr-defined]
+    page.get_by_label("Gebruikersnaam").fill(name)  # type: ignore[attr-defined]
+    page.get_by_label("Wachtwoord").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Inloggen").click()  # type: ignore[attr-defined]
+    page.wait_for_url(server + "/")  # type: ignore[attr-defined]
+
+
+def page_as(browser: object, server: str, role: str) -> object:
+    """A new browser page (its own cookies) logged in as the user of ``role``."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.set_default_timeout(20_000)
+    log_in(page, server, USERS[role][0])
+    return page
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +132,7 @@ def server(server_root: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail("server was not ready within 180 s")
             time.sleep(0.1)
+        add_users(env)  # after the start: a first start without users makes the local administrator
         yield url
     finally:
         proc.terminate()
@@ -91,7 +152,7 @@ def browser() -> Iterator[object]:
 
 
 def test_search_facet_open(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    page = browser.new_page()
+    page = page_as(browser, server, "professional")
     page.set_default_timeout(10_000)
     page.goto(server + "/")
     page.get_by_label("Zoekvraag").fill("thuiszitter")
@@ -119,7 +180,7 @@ def test_search_facet_open(server: str, browser, tmp_path: Path) -> None:  # typ
 
 
 def test_keyboard_only_search(server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    page = browser.new_page()
+    page = page_as(browser, server, "professional")
     page.goto(server + "/casus/2020-02-thuiszitter-autisme-swv")
     page.wait_for_load_state("load")
     page.keyboard.press("Tab")  # the skip link comes first on every page
@@ -150,15 +211,13 @@ def test_refused_case_leaks_nowhere(server: str, server_root: Path) -> None:
         "datum": "2025-05",
         "tekst": f"{SECRET_NAME} (BSN {SECRET_BSN}) belde het wijkteam.",
     }
-    request = urllib.request.Request(
-        server + "/api/cases", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
+    request = as_admin(server + "/api/cases", json.dumps(body).encode(), {"Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 422
     form = urllib.parse.urlencode(body).encode()
     with pytest.raises(urllib.error.HTTPError) as refused_form:
-        urllib.request.urlopen(urllib.request.Request(server + "/nieuw", data=form), timeout=30)
+        urllib.request.urlopen(as_admin(server + "/nieuw", form), timeout=30)
     assert refused_form.value.code == 422
     for path in server_root.rglob("*"):
         if path.is_file():
@@ -168,8 +227,7 @@ def test_refused_case_leaks_nowhere(server: str, server_root: Path) -> None:
 
 
 def test_refuse_redact_accept_in_the_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    page = browser.new_page()
-    page.set_default_timeout(20_000)
+    page = page_as(browser, server, "professional")
     page.goto(server + "/nieuw")
     page.get_by_label("Titel").fill("Moeder wacht op opvoedondersteuning")
     page.get_by_label("Soort").select_option("casusbespreking")
@@ -193,8 +251,7 @@ def test_gate_redaction_keeps_the_text_and_a_warning_is_marked_in_one_click(  # 
 ) -> None:
     """The example of issue #13 typed into /nieuw: the redacted version keeps the heading, the word
     "Thuiszitter", one number per person and the id; then a warning is marked "geen persoonsgegeven"."""
-    page = browser.new_page()
-    page.set_default_timeout(20_000)
+    page = page_as(browser, server, "professional")
     page.goto(server + "/nieuw")
     page.get_by_label("Titel").fill("Thuiszitter Jeroen de Vries (15)")
     page.get_by_label("Soort").select_option("casusbespreking")
@@ -235,8 +292,7 @@ def test_manager_closes_the_loop(server: str, browser, tmp_path: Path) -> None: 
     from datetime import UTC, datetime
 
     this_month = datetime.now(UTC).strftime("%Y-%m")
-    page = browser.new_page()
-    page.set_default_timeout(20_000)
+    page = page_as(browser, server, "manager")
     page.goto(server + "/patronen")
     assert "blokkeert" in page.locator(".headline").inner_text()
     cell = page.locator('section[aria-labelledby="h-matrix"] svg a[href*="Wet+langdurige+zorg"]').first
@@ -266,19 +322,21 @@ def test_manager_closes_the_loop(server: str, browser, tmp_path: Path) -> None: 
         page.get_by_role("button", name="Status wijzigen").click()
         page.wait_for_function(f"document.getElementById('status').textContent === '{step}'")
     assert page.locator("ol.history li").count() == 4
-    assert page.get_by_label("Uw naam of functie").input_value() == "Manager jeugd"  # remembered
+    assert "aangemaakt door Manager jeugd" in page.locator("ol.history").inner_text()  # what was typed
+    assert page.get_by_label("Uw naam of functie").input_value() == "Manager"  # else the logged-in role
 
-    page.goto(server + "/nieuw")
-    page.get_by_label("Titel").fill("Weer geen logeeropvang omdat Wlz en Jeugdwet naar elkaar wijzen")
-    page.get_by_label("Soort").select_option("casusbespreking")
-    page.get_by_label("Datum").fill(this_month)
-    page.get_by_label("Grens Jeugdwet – Wlz grens.jeugdwet-wlz").check()
-    page.get_by_label("Tekst van de casus (Markdown)").fill(
+    writer = page_as(browser, server, "professional")  # a manager reads; a professional writes the case
+    writer.goto(server + "/nieuw")
+    writer.get_by_label("Titel").fill("Weer geen logeeropvang omdat Wlz en Jeugdwet naar elkaar wijzen")
+    writer.get_by_label("Soort").select_option("casusbespreking")
+    writer.get_by_label("Datum").fill(this_month)
+    writer.get_by_label("Grens Jeugdwet – Wlz grens.jeugdwet-wlz").check()
+    writer.get_by_label("Tekst van de casus (Markdown)").fill(
         "Het gezin vraagt opnieuw om logeeropvang; het team bespreekt het."
     )
-    page.get_by_role("button", name="Controleren en opslaan").click()
-    page.wait_for_url("**/casus/**?opgeslagen=1")
-    new_case = page.url.split("/casus/")[1].split("?")[0]
+    writer.get_by_role("button", name="Controleren en opslaan").click()
+    writer.wait_for_url("**/casus/**?opgeslagen=1")
+    new_case = writer.url.split("/casus/")[1].split("?")[0]
 
     page.goto(signal_url)
     assert page.locator("h1 ~ p .flag").inner_text() == "opnieuw gezien"
@@ -301,12 +359,11 @@ def test_confirm_a_suggestion_in_the_browser(server: str, server_root: Path, bro
     reindex, and counts from then on."""
 
     def count(code: str) -> int:
-        with urllib.request.urlopen(f"{server}/api/patterns?per=jaar", timeout=30) as response:
+        with urllib.request.urlopen(as_admin(f"{server}/api/patterns?per=jaar"), timeout=30) as response:
             rows = json.loads(response.read())["tabellen"]["tijdlijn"]["rijen"]
         return sum(sum(row["waarden"]) for row in rows if row["code"] == code)
 
-    page = browser.new_page()
-    page.set_default_timeout(20_000)
+    page = page_as(browser, server, "admin")
     page.goto(server + "/")
     waiting = int(page.locator(".review-count strong").inner_text())
     assert waiting > 0
@@ -344,11 +401,98 @@ def test_confirm_a_suggestion_in_the_browser(server: str, server_root: Path, bro
     assert "Teamleider Noord" in page.locator('[aria-labelledby="reviews-title"]').inner_text()
 
 
+MENUS = {
+    "professional": ["Casussen", "Tekst analyseren", "Precedenten", "Nieuwe casus", "Bewaard", "Te beoordelen"],
+    "manager": ["Casussen", "Tekst analyseren", "Precedenten", "Bewaard", "Patronen", "Signalen"],
+    "expertteam": ["Casussen", "Tekst analyseren", "Precedenten", "Nieuwe casus", "Bewaard", "Adviesdossier",
+                   "Naleving"],
+    "admin": ["Casussen", "Tekst analyseren", "Precedenten", "Nieuwe casus", "Bewaard", "Patronen", "Signalen",
+              "Te beoordelen", "Adviesdossier", "Naleving", "Auditlog"],
+}  # fmt: skip
+FORBIDDEN = {
+    "professional": ["/patronen", "/signalen", "/rapport", "/dossier", "/audit"],
+    "manager": ["/nieuw", "/beoordelen", "/dossier", "/naleving", "/audit"],
+    "expertteam": ["/patronen", "/signalen", "/beoordelen", "/rapport", "/audit"],
+    "admin": [],
+}
+
+
+def test_each_role_logs_in_and_sees_what_it_may(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16, done when: a professional, a manager, an expertteam member and an admin each log in,
+    in Chromium, and see exactly what their role allows; no page breaks the Content-Security-Policy."""
+    anonymous = browser.new_page()
+    anonymous.goto(server + "/casus/2020-02-thuiszitter-autisme-swv")
+    assert "/inloggen?volgende=" in anonymous.url and anonymous.locator("h1").inner_text() == "Inloggen"
+    for role, (name, _team) in USERS.items():
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        violations: list[str] = []
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)  # noqa: B023
+        page.goto(server + "/patronen")  # not logged in: to the login page, and back after logging in
+        page.get_by_label("Gebruikersnaam").fill(name)
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        landed = "/patronen" if "/patronen" not in FORBIDDEN[role] else None
+        if landed:
+            page.wait_for_url(server + landed)
+        else:
+            page.wait_for_load_state("load")
+            assert page.locator("h1").inner_text() == "Geen toegang"
+        page.goto(server + "/")
+        assert page.locator(".top-nav a").all_inner_texts() == MENUS[role], role
+        assert name in page.locator(".who-am-i").inner_text()
+        for path in FORBIDDEN[role]:
+            page.goto(server + path)
+            assert page.locator("h1").inner_text() == "Geen toegang", (role, path)
+        page.goto(server + "/casus/2025-09-thuiszitter-zorg-in-de-klas-wlz")  # a binding advice
+        may_record = role in ("expertteam", "admin")
+        assert (page.locator(".obligation-form").count() > 0) == may_record, role
+        assert (page.locator("a.to-signal").count() > 0) == (role in ("manager", "admin")), role
+        for path in ("/", "/zoeken?q=wlz", "/casus/2025-09-thuiszitter-zorg-in-de-klas-wlz", "/docs"):
+            page.goto(server + path)
+            page.wait_for_load_state("load")
+        if role in ("manager", "admin"):
+            page.goto(server + "/rapport")
+        page.goto(server + "/")
+        page.get_by_role("button", name="Afmelden").click()
+        page.wait_for_url(server + "/inloggen?uit=1")
+        page.goto(server + "/")
+        assert page.url.startswith(server + "/inloggen")
+        assert violations == [], (role, violations)
+
+
+def test_the_local_administrator_logs_in_once_by_the_printed_link(  # type: ignore[no-untyped-def]
+    server: str, server_root: Path, browser
+) -> None:
+    """`make run` on 127.0.0.1 prints a one-time login link; it works once. The audit log shows
+    who read which case, and its chain holds."""
+    import re
+
+    output = (server_root / "server.log").read_text(encoding="utf-8")
+    [link] = re.findall(r"Inloggen als lokale beheerder \(één keer geldig, 15 minuten\): (\S+)", output)
+    assert link.startswith(server + "/inloggen/link/")
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(link)
+    page.wait_for_url(server + "/")
+    assert "lokale-beheerder · Beheerder" in page.locator(".who-am-i").inner_text()
+    page.goto(server + "/casus/2020-02-thuiszitter-autisme-swv")
+    page.goto(server + "/audit?casus=2020-02-thuiszitter-autisme-swv")
+    rows = page.locator("table.audit tbody tr")
+    assert rows.count() >= 1 and "lokale-beheerder" in rows.first.inner_text()
+    assert rows.first.get_attribute("data-actie") == "casus-lezen"
+    page.get_by_role("link", name="Controleer de hele keten").click()
+    assert "De keten klopt" in page.locator("#keten").inner_text()
+    again = browser.new_page()
+    again.goto(link)
+    assert "al gebruikt of verlopen" in again.locator("#login-fout").inner_text()
+
+
 def test_expertteam_records_and_corrects_a_binding_advice(server: str, server_root: Path, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
     """Issue 15: a binding advice with two bound parties and deadlines, recorded in the form and then
     corrected through "Casus corrigeren"; the file says so and the case page shows the parties."""
-    page = browser.new_page()
-    page.set_default_timeout(20_000)
+    page = page_as(browser, server, "expertteam")
+    page.set_default_timeout(20_000)  # type: ignore[attr-defined]
     page.goto(server + "/nieuw")
     page.get_by_label("Titel").fill("Bindend advies: logeeropvang voor een kind met een beperking")
     page.get_by_label("Soort").select_option("bindend-advies")

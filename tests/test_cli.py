@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kb.settings import Settings
 from leerlus.cli import app
+from tests.conftest import signed_in
 
 runner = CliRunner()
 
@@ -45,13 +46,11 @@ def test_ingest_search_show_doctor(env: Settings) -> None:
 
 
 def test_search_json_equals_api(env: Settings) -> None:
-    from fastapi.testclient import TestClient
-
     from api.app import create_app
 
     run("ingest")
     cli = json.loads(run("search", "thuiszitter", "--json", "--filter", "regio=Utrecht").output)
-    with TestClient(create_app(Settings())) as client:
+    with signed_in(create_app(Settings())) as client:
         api = client.get("/api/search", params={"q": "thuiszitter", "regio": "Utrecht"}).json()
     assert cli == api
     assert [h["id"] for h in cli["hits"]] == ["2021-05-thuiszitter-swv", "2024-11-achttien-plus"]
@@ -142,7 +141,8 @@ def test_patterns_report_export_import(env: Settings, tmp_path: Path) -> None:
     assert report.exit_code == 0 and "# Verantwoordingsrapportage 2021-01 – 2024-12" in report.output
     html_file = tmp_path / "rapport.html"
     run("rapport", "--van", "2021", "--tot", "2024", "--formaat", "html", "--uit", str(html_file))
-    assert "<svg" in html_file.read_text(encoding="utf-8")
+    standalone = html_file.read_text(encoding="utf-8")
+    assert "<svg" in standalone and "@media print" in standalone  # the style sheet travels inside the file
     data = json.loads(run("rapport", "--van", "2022-01", "--tot", "2022-12", "--formaat", "json").output)
     assert data["casussen"] == 1
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ingest.parse import parse_case
 from ingest.runner import reindex
 from kb.knowledge import KnowledgeBase
 from kb.taxonomy import load_taxonomy
+from tests.conftest import signed_in
 
 EXAMPLE = "2025-09-thuiszitter-zorg-in-de-klas-wlz"
 
@@ -81,7 +81,7 @@ def test_overdue_per_party_and_boundary(own_kb: KnowledgeBase) -> None:
 
 
 def test_over_the_api_and_the_pages(own_kb: KnowledgeBase) -> None:
-    with TestClient(create_app(own_kb.settings, kb=own_kb)) as client:
+    with signed_in(create_app(own_kb.settings, kb=own_kb)) as client:
         body = client.get("/api/naleving").json()
         assert len(body["verplichtingen"]) == 3
         url = f"/api/cases/{EXAMPLE}/verplichtingen/3/status"
@@ -111,7 +111,7 @@ def test_a_binding_advice_over_the_api_keeps_its_parties_and_refuses_unknown_fie
             {"partij": "gemeente", "verplichting": "Regelt het vervoer."},
         ],
     }
-    with TestClient(create_app(own_kb.settings, kb=own_kb)) as client:
+    with signed_in(create_app(own_kb.settings, kb=own_kb)) as client:
         unknown = client.post("/api/cases", json={**case, "naleving": "ja"})
         assert unknown.status_code == 422 and "naleving" in unknown.text
         personal = client.post(
@@ -150,7 +150,7 @@ def test_patterns_count_overdue_obligations_of_the_selection(own_kb: KnowledgeBa
     assert chosen.naleving["te_laat_per_grens"]["grens.jeugdwet-wlz"] == 2
     other = own_kb.patterns(PatternRequest(selectie=Selection(filters=(("soort", ("casusbespreking",)),))))
     assert other.naleving is not None and other.naleving["te_laat"] == []
-    with TestClient(create_app(own_kb.settings, kb=own_kb)) as client:
+    with signed_in(create_app(own_kb.settings, kb=own_kb)) as client:
         assert client.get("/api/patterns").json()["naleving"]["te_laat_per_partij"]["gemeente"] == 1
         page = client.get("/patronen").text
         assert 'id="h-naleving"' in page

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from kb.brief import Brief, Group, Precedent
 from kb.knowledge import KnowledgeBase
+from tests.conftest import signed_in
 
 EXPORT = {"formaat": "leerlus-gebruikersdata", "versie": 1, "zoekopdrachten": [], "signalen": []}
 SEARCH = {"slug": "wachtlijst", "naam": "Wachtlijst", "params": "q=wachtlijst", "aangemaakt": "2024-01-01T00:00:00"}
@@ -192,7 +193,7 @@ def test_unexpected_errors_log_where_not_what(ingested: KnowledgeBase, caplog: p
 
     # raise_server_exceptions stays on: the exception must not reach the server (which would log
     # it whole and drop the keep-alive connection).
-    with TestClient(app) as client, caplog.at_level(logging.ERROR):
+    with signed_in(app) as client, caplog.at_level(logging.ERROR):
         response = client.get("/api/kapot")
         page = client.get("/api/kapot", headers={"accept": "text/html"})
     assert response.status_code == 500 and response.json()["code"] == "interne-fout"
@@ -232,7 +233,7 @@ def test_sql_errors_never_reach_the_log_with_their_values(
         with ingested.engine.connect() as connection:
             connection.execute(insert, values)
 
-    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.DEBUG):
+    with signed_in(app, raise_server_exceptions=False) as client, caplog.at_level(logging.DEBUG):
         response = client.post("/api/kapot", json={"naam": "moeder Fatima 111222333"})
     assert response.status_code == 500
     assert "IntegrityError" in caplog.text

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kb.advice import DECISION_KINDS
 from kb.knowledge import KnowledgeBase
+from tests.conftest import signed_in
 
 FACTS = (
     "Jongen van 14 met een ernstige verstandelijke beperking. Het CIZ wees de Wlz-aanvraag af omdat de "
@@ -20,7 +21,7 @@ FACTS = (
 
 @pytest.fixture(scope="module")
 def client(sample_kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(create_app(sample_kb.settings, kb=sample_kb)) as c:
+    with signed_in(create_app(sample_kb.settings, kb=sample_kb)) as c:
         yield c
 
 

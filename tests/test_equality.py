@@ -4,12 +4,12 @@ earlier comparable decisions that went the other way are shown with the facts th
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from api.app import create_app
 from kb.equality import GRANTED, PARTLY, REFUSED, Direction, check, reader_for
 from kb.knowledge import KnowledgeBase
 from kb.taxonomy import load_taxonomy
+from tests.conftest import signed_in
 
 EXAMPLE = "2025-09-thuiszitter-zorg-in-de-klas-wlz"
 
@@ -84,7 +84,7 @@ def test_flags_on_the_sample_corpus_are_earlier_comparable_and_opposite(sample_k
 
 
 def test_case_page_api_and_dossier_show_the_check(sample_kb: KnowledgeBase) -> None:
-    with TestClient(create_app(sample_kb.settings, kb=sample_kb)) as client:
+    with signed_in(create_app(sample_kb.settings, kb=sample_kb)) as client:
         body = client.get(f"/api/cases/{EXAMPLE}/gelijkheid").json()
         assert body["van_toepassing"] is True
         assert body["afwijkend"] and body["afwijkend"][0]["verschillen"] is not None

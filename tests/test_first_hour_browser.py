@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 
 from kb.knowledge import KnowledgeBase
-from tests.conftest import require
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.conftest import PASSWORD, require
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, log_in
+
+ADMIN_NAME = "beheer.eerste-uur"
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +37,7 @@ def app_server(sample_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactor
     data = tmp_path_factory.mktemp("first-hour") / "data"
     shutil.copytree(sample_kb.settings.data_dir, data)
     kb = KnowledgeBase(Settings(data_dir=data, content_dir=sample_kb.settings.content_dir))
+    kb.accounts.add(ADMIN_NAME, "admin", wachtwoord=PASSWORD)
     app = create_app(kb.settings, kb=kb)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -78,6 +81,7 @@ def offline_page(browser: Any, app_server: tuple[str, Any]) -> Iterator[Any]:
     context.route("**/*", route)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    log_in(page, base, ADMIN_NAME)
     page.outside = outside
     yield page
     context.close()

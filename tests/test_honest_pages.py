@@ -11,13 +11,14 @@ from fastapi.testclient import TestClient
 from kb.knowledge import KnowledgeBase
 from kb.patterns import PatternRequest, Selection
 from kb.periods import partial
+from tests.conftest import signed_in
 
 
 @pytest.fixture(scope="module")
 def sample_client(sample_kb: KnowledgeBase) -> Iterator[TestClient]:
     from api.app import create_app
 
-    with TestClient(create_app(sample_kb.settings, kb=sample_kb), raise_server_exceptions=False) as client:
+    with signed_in(create_app(sample_kb.settings, kb=sample_kb), raise_server_exceptions=False) as client:
         yield client
 
 

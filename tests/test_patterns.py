@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-from fastapi.testclient import TestClient
 
 from ingest.runner import ingest
 from kb import periods
@@ -21,6 +20,7 @@ from kb.errors import InvalidInput
 from kb.knowledge import KnowledgeBase
 from kb.patterns import Patterns, Selection, Table
 from kb.settings import Settings
+from tests.conftest import signed_in
 
 CORPUS = Path(__file__).parent / "fixtures" / "patronen"
 EXPECTED: dict[str, Any] = yaml.safe_load((CORPUS / "verwacht.yaml").read_text(encoding="utf-8"))
@@ -139,7 +139,7 @@ def test_per_month_and_year_add_up(patterns_kb: KnowledgeBase) -> None:
 def test_csv_and_json_exports_parse_back(patterns_kb: KnowledgeBase) -> None:
     from api.app import create_app
 
-    with TestClient(create_app(patterns_kb.settings, kb=patterns_kb)) as client:
+    with signed_in(create_app(patterns_kb.settings, kb=patterns_kb)) as client:
         for name in ("tijdlijn", "trend", "per-regio", "matrix", "samen", "terugkerend"):
             as_json = client.get(f"/api/patterns/{name}", params={"per": "kwartaal"}).json()
             response = client.get(f"/api/patterns/{name}", params={"per": "kwartaal", "formaat": "csv"})
@@ -159,7 +159,7 @@ def test_csv_and_json_exports_parse_back(patterns_kb: KnowledgeBase) -> None:
 def test_dashboard_and_drill_down_pages(patterns_kb: KnowledgeBase) -> None:
     from api.app import create_app
 
-    with TestClient(create_app(patterns_kb.settings, kb=patterns_kb)) as client:
+    with signed_in(create_app(patterns_kb.settings, kb=patterns_kb)) as client:
         page = client.get("/patronen", params={"per": "kwartaal"})
         assert page.status_code == 200
         assert "2024-K4" in page.text and "Knelpuntenmatrix" in page.text

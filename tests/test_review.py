@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ingest.pipeline import get_pipeline
@@ -19,7 +18,7 @@ from kb.db import session_scope
 from kb.knowledge import KnowledgeBase
 from kb.patterns import PatternRequest, Selection
 from kb.report import build_report
-from tests.conftest import SAMPLE_CORPUS
+from tests.conftest import SAMPLE_CORPUS, signed_in
 
 
 def _front(path: Path) -> dict:  # type: ignore[type-arg]
@@ -177,7 +176,7 @@ def review_all(kb: KnowledgeBase) -> list[review.Suggestion]:
 
 
 def test_review_over_the_api_and_the_page(own_kb: KnowledgeBase) -> None:
-    with TestClient(create_app(own_kb.settings, kb=own_kb)) as client:
+    with signed_in(create_app(own_kb.settings, kb=own_kb)) as client:
         body = client.get("/api/beoordelen").json()
         assert body["aantal"] == len(body["suggesties"]) > 0
         first = body["suggesties"][0]

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from kb.knowledge import KnowledgeBase
-from tests.conftest import SAMPLE_CORPUS
+from tests.conftest import SAMPLE_CORPUS, signed_in
 
 # Two sentences that each show the Wlz boundary: the analyser finds it twice.
 TWICE = (
@@ -27,7 +27,7 @@ TWICE = (
 def sample_client(sample_kb: KnowledgeBase) -> Iterator[TestClient]:
     from api.app import create_app
 
-    with TestClient(create_app(sample_kb.settings, kb=sample_kb), raise_server_exceptions=False) as client:
+    with signed_in(create_app(sample_kb.settings, kb=sample_kb), raise_server_exceptions=False) as client:
         yield client
 
 

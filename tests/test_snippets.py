@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from ingest.render import render
 from kb.knowledge import KnowledgeBase
 from kb.search import make_request
 from kb.snippets import link_marker, plain_text, show_links
+from tests.conftest import signed_in
 
 GAPS = re.compile(r"\(\s*[,)]|,\s*\)|\s[.,;:]|\bin ,")
 
@@ -47,7 +47,7 @@ def test_a_linked_id_shows_in_the_snippet_on_page_and_in_json(sample_kb: Knowled
     result = sample_kb.search(make_request(query="thuiszitter", limit=50))
     linked = [s for hit in result.hits for s in hit.snippets if re.search(r"\d{4}-\d{2}-[a-z]", s)]
     assert linked, "no snippet of 'thuiszitter' shows a linked case"
-    with TestClient(create_app(sample_kb.settings, kb=sample_kb)) as client:
+    with signed_in(create_app(sample_kb.settings, kb=sample_kb)) as client:
         page = client.get("/zoeken", params={"q": "thuiszitter", "page": "1"}).text
         api = client.get("/api/search", params={"q": "thuiszitter"}).json()
     assert "(, )" not in page and "zie ook ." not in page.lower()

@@ -14,12 +14,13 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from ingest.startup import Startup
 from kb.knowledge import KnowledgeBase
+from tests.conftest import signed_in
 
 
 @pytest.fixture
 def starting(kb: KnowledgeBase) -> Iterator[tuple[TestClient, Startup]]:
     """An app on an empty knowledge base whose start-up is reading case 3 of 66."""
-    with TestClient(create_app(kb.settings, kb=kb), raise_server_exceptions=False) as client:
+    with signed_in(create_app(kb.settings, kb=kb), raise_server_exceptions=False) as client:
         startup: Startup = client.app.state.startup  # type: ignore[attr-defined]
         startup.progress("lezen", 3, 66)
         yield client, startup

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep, gate_for, pipeline_for
+from api.access import note_audit
+from api.deps import KBDep, gate_for, pipeline_for, who
 from ingest.submit import PersonalDataRefused
 from kb.errors import LeerlusError
 from web.routes import label_for, templates
@@ -72,6 +73,7 @@ async def dossier_page(request: Request, kb: KBDep) -> Response:
     except LeerlusError as error:
         context = _context(kb, values, problem=error.detail)
         return templates.TemplateResponse(request, "dossier.html", context, status_code=error.status)
+    note_audit(request, cases=[row.id for row in result.rijen])
     if form.get("formaat") == "md":
         headers = {"Content-Disposition": 'attachment; filename="adviesdossier.md"'}
         labels = {t.code: t.label for t in kb.taxonomy.blokkades}
@@ -97,10 +99,10 @@ def compliance_page(request: Request, kb: KBDep) -> Response:
 async def move_obligation(request: Request, case_id: str, nummer: int, kb: KBDep) -> Response:
     """A compliance step from the case page; refused input comes back on the case page."""
     from ingest.signal_gate import SignalTextRefused, screen_signal_text
-    from web.signal_routes import remember
 
     form = await request.form()
     naar, wie, notitie = (str(form.get(k) or "") for k in ("naar", "wie", "notitie"))
+    wie = who(request, wie)
     try:
         await run_in_threadpool(screen_signal_text, gate_for(request), {"notitie": notitie, "wie": wie})
         kb.move_obligation(case_id, nummer, naar, wie, notitie)
@@ -110,4 +112,5 @@ async def move_obligation(request: Request, case_id: str, nummer: int, kb: KBDep
         if error.status == 404:
             raise
         return RedirectResponse(f"/casus/{case_id}?naleving_fout={quote(error.detail)}#naleving", status_code=303)
-    return remember(RedirectResponse(f"/casus/{case_id}#naleving", status_code=303), wie)
+    note_audit(request, target=f"casus:{case_id}#{nummer}")
+    return RedirectResponse(f"/casus/{case_id}#naleving", status_code=303)

@@ -40,10 +40,19 @@ def report_charts(report: Report) -> dict[str, Markup]:
     return {"blokkades": bar_chart(bars, title="Vaakste blokkades"), "matrix": matrix_chart(report.matrix)}
 
 
+STYLESHEET = '<link rel="stylesheet" href="/static/style.css">'
+
+
 def standalone_html(report: Report) -> str:
-    """The report page as one HTML file (links stay relative to a Leerlus server)."""
+    """The report page as one HTML file with the site's style sheet inside it, so it prints the same
+    from disk (links stay relative to a Leerlus server). A file opened from disk has no
+    Content-Security-Policy of ours; served pages keep their styles in ``/static/style.css``."""
+    from pathlib import Path
+
     template = templates.get_template("report.html")
-    return template.render(report=report, charts=report_charts(report), json_url=None, md_url=None, request=None)
+    page = template.render(report=report, charts=report_charts(report), json_url=None, md_url=None, request=None)
+    css = (Path(__file__).parent / "static" / "style.css").read_text(encoding="utf-8")
+    return page.replace(STYLESHEET, f"<style>\n{css}</style>", 1)
 
 
 def _period(request: Request, kb: KnowledgeBase) -> tuple[str, str]:

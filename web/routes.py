@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from api.access import note_audit
 from api.deps import KBDep, PipelineDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from kb.equality import check as equality_check
@@ -68,6 +69,33 @@ def startup_message(request: Request | None) -> str | None:
 
 
 templates.env.globals["startup_message"] = startup_message
+
+
+def current_user(request: Request | None) -> Any:
+    """The logged-in user (a :class:`kb.access.Principal`) of a page, or None."""
+    state = getattr(request, "state", None)
+    return getattr(state, "principal", None) if state is not None else None
+
+
+def may(request: Request | None, permission: str) -> bool:
+    """May the user of this page use what ``permission`` guards? Menus and forms show only that."""
+    user = current_user(request)
+    return bool(user is not None and user.may(permission))
+
+
+def csrf_field(request: Request | None) -> Markup:
+    """The hidden CSRF field every form that posts carries (checked by :mod:`api.access`)."""
+    token = getattr(getattr(request, "state", None), "csrf", "") if request is not None else ""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+
+
+def who_default(request: Request) -> str:
+    """What a who-field starts with: the role and team of the logged-in user."""
+    user = current_user(request)
+    return str(user.label) if user is not None else ""
+
+
+templates.env.globals.update(current_user=current_user, may=may, csrf_field=csrf_field)
 
 
 def facet_label(request: Request, field: str, code: str) -> str:
@@ -148,6 +176,7 @@ def favicon() -> Response:
 def search_page(request: Request, kb: KBDep) -> Response:
     search = request_from_query(request.query_params.getlist)
     result = kb.search(search)
+    note_audit(request, cases=[hit.id for hit in result.hits])
     params = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
     view = SearchView(result, params, urlencode(to_params(search)))
     facets = [(name, FACET_TITLES[name], result.facets.get(name, {})) for name in FACET_ORDER]
@@ -178,7 +207,7 @@ def case_page(request: Request, case_id: str, kb: KBDep) -> Response:
             "signals": kb.lesson_signals(case.id),
             "blockers": _findings_by_code(case),
             "reviews": kb.review_decisions(case.id),
-            "wie": request.cookies.get("leerlus_wie", ""),
+            "wie": who_default(request),
             "label": lambda f, c: label_for(kb, f, c),
             "json_url": f"/api/cases/{case.id}",
         },
@@ -270,6 +299,7 @@ def render_error(request: Request, status: int, code: str, detail: str) -> Respo
 def mount(app: FastAPI) -> None:
     """Attach the HTML routes and the static files to ``app``."""
     from web.advice_routes import router as advice_router
+    from web.auth_routes import router as auth_router
     from web.pattern_routes import router as pattern_router
     from web.report_page import router as report_router
     from web.review_routes import router as review_router
@@ -278,6 +308,7 @@ def mount(app: FastAPI) -> None:
     from web.submit_routes import router as submit_router
 
     app.include_router(router)
+    app.include_router(auth_router)
     app.include_router(submit_router)
     app.include_router(saved_router)
     app.include_router(pattern_router)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.access import note_audit
 from api.deps import KBDep, gate_for
 from ingest.userdata_gate import screen_saved_search
 from kb.errors import LeerlusError
@@ -42,6 +43,7 @@ async def save_search(
         saved = await run_in_threadpool(kb.save_search, naam, wanted)
     except LeerlusError as error:
         return _page(request, kb, status=error.status, error=error.detail, naam=naam, params=params)
+    note_audit(request, target=f"zoekopdracht:{saved.slug}")
     return RedirectResponse(f"/zoekopdrachten?bewaard={saved.slug}", status_code=303)
 
 
@@ -58,5 +60,8 @@ def delete_saved(slug: str, kb: KBDep) -> Response:
 
 @router.get("/zoekopdrachten/{slug}/feed")
 def saved_feed(slug: str, request: Request, kb: KBDep) -> Response:
+    """The Atom feed; its links start with ``LEERLUS_BASE_URL``, never with the request's Host header."""
     saved, cases = kb.newest_matches(slug)
-    return Response(feed(saved, cases, str(request.base_url)), media_type="application/atom+xml; charset=utf-8")
+    note_audit(request, cases=[case.id for case in cases])
+    document = feed(saved, cases, request.app.state.settings.public_url)
+    return Response(document, media_type="application/atom+xml; charset=utf-8")

@@ -1,8 +1,8 @@
 """HTML pages of the learning loop: the list of signals, a new signal (from a system lesson on a
 case page or from scratch), and one signal with its history and the next steps it may take.
 
-Refused input re-renders the form with everything typed kept. The author's name is remembered in
-a cookie so a manager does not type it at every step. JSON twin: ``/api/signals``.
+Refused input re-renders the form with everything typed kept. The who-field starts with the role
+and team of the logged-in user (their name is in the audit log). JSON twin: ``/api/signals``.
 """
 
 from __future__ import annotations
@@ -13,21 +13,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep, SignalNumber, gate_for
+from api.access import note_audit
+from api.deps import KBDep, SignalNumber, gate_for, who
 from ingest.signal_gate import SignalTextRefused, screen_signal_text
 from kb.errors import LeerlusError
 from kb.signals import STATUSES
-from web.routes import label_for, templates
+from web.routes import label_for, templates, who_default
 
 router = APIRouter(include_in_schema=False)
-WHO_COOKIE = "leerlus_wie"
 SignalId = SignalNumber  # named 'signaalnummer' in the path, as the user sees it
-
-
-def remember(response: Response, wie: str) -> Response:
-    if wie.strip():
-        response.set_cookie(WHO_COOKIE, wie.strip()[:120], max_age=365 * 24 * 3600, httponly=True, samesite="lax")
-    return response
 
 
 def _form(request: Request, kb: Any, values: dict[str, Any], status: int = 200, **extra: Any) -> Response:
@@ -78,7 +72,7 @@ def new_signal_form(request: Request, kb: KBDep) -> Response:
         values.update(casussen=case.id, blokkades=list(case.blokkades))
         if lesson and lesson.isdigit() and 1 <= int(lesson) <= len(case.lessen_systeem):
             values.update(titel=case.lessen_systeem[int(lesson) - 1], bron_les=f"{case.id}#{lesson}")
-    values["wie"] = request.cookies.get(WHO_COOKIE, "")
+    values["wie"] = who_default(request)
     return _form(request, kb, values)
 
 
@@ -89,6 +83,7 @@ async def create_signal(request: Request, kb: KBDep) -> Response:
         k: str(form.get(k) or "") for k in ("titel", "toelichting", "adressaat", "casussen", "wie", "bron_les")
     }
     values["blokkades"] = [str(v) for v in form.getlist("blokkades")]
+    values["wie"] = who(request, values["wie"])
     try:
         await run_in_threadpool(
             screen_signal_text,
@@ -108,7 +103,8 @@ async def create_signal(request: Request, kb: KBDep) -> Response:
         return _form(request, kb, values, refused.status, error=refused.detail, redacted=refused.redacted)
     except LeerlusError as error:
         return _form(request, kb, values, error.status, error=error.detail)
-    return remember(RedirectResponse(f"/signalen/{signal.id}?nieuw=1", status_code=303), values["wie"])
+    note_audit(request, target=f"signaal:{signal.id}", cases=signal.casussen)
+    return RedirectResponse(f"/signalen/{signal.id}?nieuw=1", status_code=303)
 
 
 def _detail(request: Request, kb: Any, signal_id: int, status: int = 200, **extra: Any) -> Response:
@@ -117,7 +113,7 @@ def _detail(request: Request, kb: Any, signal_id: int, status: int = 200, **extr
         "signal": signal,
         "statuses": STATUSES,
         "label": lambda f, c: label_for(kb, f, c),
-        "wie": request.cookies.get(WHO_COOKIE, ""),
+        "wie": who_default(request),
         "notitie": "",
         "naar": "",
         "error": None,
@@ -138,9 +134,10 @@ def signal_page(request: Request, signal_id: SignalId, kb: KBDep) -> Response:
 async def move_signal(request: Request, signal_id: SignalId, kb: KBDep) -> Response:
     form = await request.form()
     naar, wie, notitie = (str(form.get(k) or "") for k in ("naar", "wie", "notitie"))
+    wie = who(request, wie)
     try:
         await run_in_threadpool(screen_signal_text, gate_for(request), {"notitie": notitie, "wie": wie})
-        kb.move_signal(signal_id, naar, wie, notitie)
+        moved = kb.move_signal(signal_id, naar, wie, notitie)
     except SignalTextRefused as refused:
         return _detail(
             request,
@@ -157,4 +154,5 @@ async def move_signal(request: Request, signal_id: SignalId, kb: KBDep) -> Respo
         if error.status == 404:
             raise
         return _detail(request, kb, signal_id, error.status, error=error.detail, wie=wie, notitie=notitie, naar=naar)
-    return remember(RedirectResponse(f"/signalen/{signal_id}", status_code=303), wie)
+    note_audit(request, cases=moved.casussen)
+    return RedirectResponse(f"/signalen/{signal_id}", status_code=303)

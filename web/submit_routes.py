@@ -14,12 +14,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep, gate_for
+from api.access import note_audit
+from api.deps import KBDep, check_case_write, check_correction, gate_for
 from ingest.edit import edit_case, open_for_edit
 from ingest.submit import PARTY_KEYS, InvalidCase, PersonalDataRefused, Submission, WarningsToCheck, submit
+from kb.access import PROFESSIONAL
 from kb.errors import LeerlusError
 from web.marking import marked_text
-from web.routes import render_error, templates
+from web.routes import current_user, render_error, templates
 
 router = APIRouter(include_in_schema=False)
 MULTI_CHOICE = ("hulpvraag", "blokkades", "geen_persoonsgegevens")
@@ -48,7 +50,10 @@ def _form_context(
 
 @router.get("/nieuw", response_class=HTMLResponse)
 def new_case_form(request: Request, kb: KBDep) -> Response:
-    return templates.TemplateResponse(request, "new.html", _form_context(kb, Submission()))
+    """An empty form; a professional's team is filled in (they write only their own team's cases)."""
+    user = current_user(request)
+    team = user.team if user is not None and user.rol == PROFESSIONAL and user.team else ""
+    return templates.TemplateResponse(request, "new.html", _form_context(kb, Submission.from_mapping({"team": team})))
 
 
 @router.post("/nieuw", response_class=HTMLResponse)
@@ -66,6 +71,7 @@ async def new_case(request: Request, kb: KBDep) -> Response:
 def edit_case_form(request: Request, case_id: str, kb: KBDep) -> Response:
     """The correction form, filled with the case as its file says, at the version it was read."""
     try:
+        check_correction(request, kb, case_id)
         submission, versie = open_for_edit(kb, case_id)
     except LeerlusError as error:
         return render_error(request, error.status, error.code, error.detail)
@@ -78,6 +84,7 @@ async def edit_case_page(request: Request, case_id: str, kb: KBDep) -> Response:
     submission, versie = await _submitted(request)
 
     def save() -> str:
+        check_correction(request, kb, case_id)
         gate = gate_for(request)
         edit_case(kb, case_id=case_id, submission=submission, versie=versie, gate=gate, check_warnings=True)
         return case_id
@@ -110,6 +117,7 @@ async def _save(
         return templates.TemplateResponse(request, "new.html", context, status_code=status)
 
     try:
+        check_case_write(request, team=submission.values.get("team"), soort=submission.values.get("soort"))
         saved_id = await run_in_threadpool(save)
     except PersonalDataRefused as refused:
         marked = _marked(submission, refused.findings)
@@ -120,6 +128,7 @@ async def _save(
         return again(422, errors=invalid.issues)
     except LeerlusError as error:
         return again(error.status, problem=error.detail)
+    note_audit(request, target=f"casus:{saved_id}", cases=[saved_id])
     return RedirectResponse(f"/casus/{saved_id}?opgeslagen=1", status_code=303)
 
 
@@ -148,6 +157,7 @@ async def brief_page(request: Request, kb: KBDep) -> Response:
     except LeerlusError as error:
         context["problem"] = error.detail
         return templates.TemplateResponse(request, "brief.html", context, status_code=error.status)
+    note_audit(request, cases=[p.id for group in result.groups for p in group.precedents])
     if form.get("formaat") == "md":
         headers = {"Content-Disposition": 'attachment; filename="precedenten.md"'}
         return Response(result.to_markdown(), media_type="text/markdown; charset=utf-8", headers=headers)
