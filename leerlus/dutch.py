@@ -3,9 +3,11 @@
 Help and usage errors are written by typer, in English: some through gettext, most as fixed text in
 its copy of click. Leerlus installs no message catalogue for the whole process. :func:`install`
 hands typer a translating ``_`` for the gettext messages (:data:`MESSAGES`), sets the panel titles
-typer translates once at import, passes a Dutch usage prefix and help-option text, and runs every
-usage error through :func:`to_dutch` (:data:`PATTERNS`, tried in order). What is in neither table
-stays as it was; ``tests/test_cli_dutch.py`` shows the help and errors a user sees are Dutch.
+typer translates once at import, passes a Dutch usage prefix and help-option text, runs every
+usage error through :func:`to_dutch` (:data:`PATTERNS`, tried in order), and writes the kind of
+value an option takes in words (:func:`dutch_type`: ``<tekst>``, ``<getal>``, ``<pad>``, not
+typer's ``<str>``, ``<int>``, ``<path>``; a flag takes no value and shows none). What is in no
+table stays as it was; ``tests/test_cli_dutch.py`` shows the help and errors a user sees are Dutch.
 """
 
 from __future__ import annotations
@@ -68,6 +70,21 @@ REASONS: list[tuple[str, str]] = [
     (r"Value (.+) is not a valid (\w+)\.", r"\1 is geen geldige \2."),
     (r"Path (.+) does not exist\.", r"pad \1 bestaat niet."),
 ]
+# The kind of value next to an option or argument in the help, as typer names it (a Python type, a
+# path kind, "int range") and as a Dutch reader does. A flag (bool) takes no value: nothing is shown.
+TYPE_WORDS: dict[str, str] = {
+    "str": "tekst",
+    "int": "getal",
+    "float": "getal",
+    "int range": "getal",
+    "float range": "getal",
+    "bool": "",
+    "path": "pad",
+    "file": "bestand",
+    "dir": "map",
+    "datetime": "datum",
+    "Path": "pad",
+}
 _PATTERNS = [(re.compile(rf"^{p}$", re.S), r) for p, r in PATTERNS]
 _REASONS = [(re.compile(rf"^{p}$", re.S), r) for p, r in REASONS]
 
@@ -92,6 +109,27 @@ def to_dutch(message: str) -> str:
     return message
 
 
+def dutch_type(shown: str) -> str:
+    """typer's ``<str>`` as ``<tekst>``, ``<list[str]>`` as ``<tekst>...``, ``<bool>`` as nothing;
+    choices (``<maand|kwartaal|jaar>``) are already words and stay."""
+    match = re.fullmatch(r"<(list\[)?([^\]>]*)\]?>(\.\.\.)?", shown)
+    if match is None or match.group(2) not in TYPE_WORDS:
+        return shown
+    word = TYPE_WORDS[match.group(2)]
+    if not word:
+        return ""
+    return f"<{word}>" + ("..." if match.group(1) or match.group(3) else "")
+
+
+def dutch_range(low: float | None, high: float | None) -> str | None:
+    """typer's ``x>=1`` and ``1<=x<=5`` as words."""
+    if low is None and high is None:
+        return None
+    if low is None:
+        return f"hoogstens {high}"
+    return f"minstens {low}" if high is None else f"{low} tot en met {high}"
+
+
 def install() -> None:
     """Make typer's help and errors Dutch in this process (idempotent)."""
     import typer.core
@@ -111,6 +149,11 @@ def install() -> None:
         formatting.HelpFormatter.write_usage = _dutch_usage(formatting.HelpFormatter.write_usage)  # type: ignore[method-assign]
     if not hasattr(decorators.help_option, "dutch"):
         decorators.help_option = _dutch_help_option(decorators.help_option)
+    parameter = getattr(typer.core, "_TyperParameter", None)
+    if parameter is not None and not hasattr(parameter.display_type, "dutch"):
+        parameter.display_type = _dutch_display_type(parameter.display_type)
+    if hasattr(typer.core, "describe_number_range"):
+        typer.core.describe_number_range = dutch_range
 
 
 _ENGLISH: dict[str, str] = {}
@@ -128,6 +171,14 @@ def _panel_constants(rich_utils: Any) -> dict[str, str]:
 def _dutch_message(format_message: Callable[[Any], str]) -> Callable[[Any], str]:
     def dutch(self: Any) -> str:
         return to_dutch(format_message(self))
+
+    dutch.dutch = True  # type: ignore[attr-defined]
+    return dutch
+
+
+def _dutch_display_type(display_type: Callable[[Any, Any], str]) -> Callable[[Any, Any], str]:
+    def dutch(self: Any, ctx: Any) -> str:
+        return dutch_type(display_type(self, ctx))
 
     dutch.dutch = True  # type: ignore[attr-defined]
     return dutch

@@ -13,7 +13,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from kb.settings import Settings
-from leerlus import cli
+from leerlus import cli, dutch
 from leerlus.cli import app
 
 runner = CliRunner()
@@ -25,7 +25,9 @@ def invoke(args: list[str]):  # type: ignore[no-untyped-def]
 
 ENGLISH = re.compile(
     r"Usage|Options|Arguments|Commands|Show this message|\[required\]|\[default|Missing|No such|"
-    r"Did you mean|Invalid value|Try '|Error|Input should|\[OPTIONS\]|COMMAND \[ARGS\]"
+    r"Did you mean|Invalid value|Try '|Error|Input should|\[OPTIONS\]|COMMAND \[ARGS\]|"
+    # the kind of value an option takes, as typer writes it: Python types or click's capitals
+    r"<(?:str|int|float|bool|path|file|dir|datetime|list\[[^>]*\])>|\b(?:TEXT|INTEGER|FLOAT|BOOLEAN|PATH)\b"
 )
 
 
@@ -48,6 +50,18 @@ def test_help_is_dutch(args: list[str]) -> None:
     assert "Gebruik: leerlus" in result.output
     assert "Toon deze hulp en stop." in result.output
     assert not ENGLISH.search(result.output), ENGLISH.search(result.output)
+
+
+def test_value_kinds_are_words() -> None:
+    help_text = invoke(["check", "--help"]).output
+    assert "<tekst>..." in help_text and "<pad>" in help_text  # --geen-persoonsgegeven, --write-redacted
+    assert "<getal>" in invoke(["search", "--help"]).output
+    assert [dutch.dutch_type(t) for t in ("<str>", "<list[str]>", "<int>...", "<bool>", "<maand|jaar>")] == [
+        "<tekst>", "<tekst>...", "<getal>...", "", "<maand|jaar>"
+    ]
+    assert [dutch.dutch_range(*r) for r in ((1, None), (None, 5), (1, 50))] == [
+        "minstens 1", "hoogstens 5", "1 tot en met 50"
+    ]
 
 
 def test_required_marker_is_dutch() -> None:
