@@ -119,10 +119,31 @@ def two_nodes(pg_server: PostgresServer, tmp_path_factory: pytest.TempPathFactor
         deadline = time.monotonic() + START_SECONDS
         for node in nodes:
             node.wait_ready(deadline)
+        token = _admin_token(url, tmp_path / "data-cli", content)
+        for node in nodes:  # one account in the shared database serves both nodes
+            node.http.headers["Authorization"] = f"Bearer {token}"
         yield nodes
     finally:
         for node in nodes:
             node.stop()
+
+
+def _admin_token(url: str, data: Path, content: Path) -> str:
+    """An administrator and an API token made with the CLI in the shared database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEERLUS_")}
+    env.update(LEERLUS_DATABASE_URL=url, LEERLUS_DATA_DIR=str(data), LEERLUS_CONTENT_DIR=str(content))
+    leerlus = [sys.executable, "-m", "leerlus", "gebruikers"]
+    added = subprocess.run(
+        [*leerlus, "toevoegen", "knooppunt-beheer", "--rol", "admin", "--wachtwoord-stdin"],
+        cwd=ROOT, env=env, input="een-lang-wachtwoord-voor-de-test\n", capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    token = subprocess.run(
+        [*leerlus, "token", "knooppunt-beheer", "--label", "knooppunten"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert token.returncode == 0 and token.stdout.startswith("llt_"), token.stderr
+    return token.stdout.strip()
 
 
 @pytest.mark.postgres
