@@ -9,6 +9,7 @@ want of the model; the reason for a fallback is kept for ``leerlus info``.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -264,3 +265,12 @@ def get_pipeline(model: str | None = None, taxonomy_dir: Path | None = None) -> 
         if key not in _cache:
             _cache[key] = build_pipeline(model, taxonomy_dir)
         return _cache[key]
+
+
+def _free_lock_in_child() -> None:
+    """A forked worker starts with a free lock (see :func:`ingest.gate._free_locks_in_child`)."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_free_lock_in_child)
