@@ -29,7 +29,7 @@ from whoosh.writing import IndexWriter
 from kb.index.analysis import dutch_analyzer
 from kb.index.facets import Tables, bitmask, build_tables
 from kb.index.facets import count as facet_counts
-from kb.index.locks import open_writer
+from kb.index.locks import commit, open_writer
 from kb.index.query import FIELD_BOOSTS, SPELLING_FIELD, TEXT_FIELDS, BoostedBy, QueryBuilder
 from kb.index.similarity import more_like_case
 from kb.records import FACET_FIELDS, MULTI_VALUED, CaseRecord
@@ -105,7 +105,7 @@ class WhooshIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        commit(writer)  # gives the lock back when the commit fails
         self.refresh(force=True)
 
     def clear(self) -> None:
