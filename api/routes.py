@@ -29,7 +29,7 @@ Limit = Annotated[int, Query(ge=1, le=100, description="Resultaten per pagina.")
 def search(
     request: Request,
     kb: KBDep,
-    q: Annotated[str, Query(max_length=10_000, description="Zoekvraag.")] = "",
+    q: Annotated[str, Query(description="Zoekvraag; na 1.000 tekens (en een woord na 50) afgekapt.")] = "",
     page: Page = 1,
     limit: Limit = 10,
     sort: Annotated[str, Query(description="relevantie, datum of aangehaald (meest aangehaald eerst).")] = "relevantie",
