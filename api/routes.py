@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import GateDep, KBDep, PipelineDep, StartupDep
+from api.deps import BudgetDep, GateDep, KBDep, PipelineDep, StartupDep
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from ingest.submit import Submission, submit
 from kb.models import CaseDetail, CasesPage
@@ -176,12 +176,14 @@ class CaseIn(BaseModel):
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201, summary="Nieuwe casus")
-def create_case(case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> CaseDetail:
+def create_case(
+    case: CaseIn, response: Response, kb: KBDep, gate: GateDep, pipeline: PipelineDep, budget: BudgetDep
+) -> CaseDetail:
     """Controleert de casus op persoonsgegevens (422 ``persoonsgegevens`` met de vondsten per veld en
     een geanonimiseerde versie), valideert hem (422 ``ongeldige-casus``), schrijft hem als
     Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus)."""
     data = case.model_dump(exclude={"lessen"})
     data["lessen_casus"], data["lessen_systeem"] = case.lessen.casus, case.lessen.systeem
-    case_id, _report = submit(Submission.from_mapping(data), kb=kb, gate=gate)
+    case_id, _report = submit(Submission.from_mapping(data), kb=kb, gate=gate, pipeline=pipeline, budget=budget)
     response.headers["Location"] = f"/api/cases/{case_id}"
     return kb.case(case_id)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import KBDep, gate_for
+from api.deps import KBDep, gate_for, pipeline_for, work_budget
 from ingest.submit import InvalidCase, PersonalDataRefused, Submission, WarningsToCheck, submit
 from kb.errors import LeerlusError
 from web.marking import marked_text
@@ -48,15 +48,20 @@ async def new_case(request: Request, kb: KBDep) -> Response:
     for key in MULTI_CHOICE:
         data[key] = form.getlist(key)
     submission = Submission.from_mapping(data)
+
+    def work() -> tuple[str, object]:  # off the event loop: loading the pipeline the first time takes seconds
+        gate, pipeline, budget = gate_for(request), pipeline_for(request), work_budget(request)
+        return submit(submission, kb=kb, gate=gate, check_warnings=True, pipeline=pipeline, budget=budget)
+
     try:
-        gate = gate_for(request)
-        case_id, _report = await run_in_threadpool(submit, submission, kb=kb, gate=gate, check_warnings=True)
+        case_id, _report = await run_in_threadpool(work)
     except PersonalDataRefused as refused:
         marked = _marked(submission, refused.findings)
         context = _form_context(kb, submission, refused=refused, marked=marked, redacted=refused.redacted.to_dict())
         return templates.TemplateResponse(request, "new.html", context, status_code=422)
     except WarningsToCheck as check:
-        context = _form_context(kb, submission, to_check=check.findings, marked=_marked(submission, check.findings))
+        words = words_to_check(check.findings)
+        context = _form_context(kb, submission, to_check=words, marked=_marked(submission, check.findings))
         return templates.TemplateResponse(request, "new.html", context, status_code=409)
     except InvalidCase as invalid:
         context = _form_context(kb, submission, errors=invalid.issues)
@@ -76,15 +81,15 @@ def brief_form(request: Request) -> Response:
 async def brief_page(request: Request, kb: KBDep) -> Response:
     """A printable precedent brief for a pasted draft, or the draft back with the gate's findings;
     ``formaat=md`` downloads the brief as Markdown."""
-    from api.deps import pipeline_for
     from ingest.draft_brief import precedents_for
 
     form = await request.form()
     text = str(form.get("tekst") or "")
     context: dict[str, Any] = {"tekst": text, "brief": None, "json_url": None}
     try:
-        gate = gate_for(request)
-        result = await run_in_threadpool(precedents_for, text, kb=kb, gate=gate, pipeline=pipeline_for(request))
+        result = await run_in_threadpool(
+            lambda: precedents_for(text, kb=kb, gate=gate_for(request), pipeline=pipeline_for(request))
+        )
     except PersonalDataRefused as refused:
         context["refused"] = refused
         context["marked"] = [(item.field, item.finding) for item in refused.findings if item.finding.blocking]
@@ -106,6 +111,28 @@ def _marked(submission: Submission, findings: list[Any]) -> list[tuple[str, Any,
         by_field.setdefault(item.field, []).append(item.finding)
     texts = dict(submission.items())
     return [(name, marked_text(texts[name], [_as_mark(f) for f in found]), found) for name, found in by_field.items()]
+
+
+class WordToCheck:
+    """One word the gate asks the author to check: the lines it stands on ("regel 3 in tekst") and
+    how often it stands there."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text, self.reason, self.places, self.count = text, reason, list[str](), 0
+
+
+def words_to_check(findings: list[Any]) -> list[WordToCheck]:
+    """The warnings per word (as a mark is: case and spacing aside), in order of first place: one
+    button per word, not per place."""
+    words: dict[str, WordToCheck] = {}
+    for item in findings:
+        key = " ".join(item.finding.text.lower().split())
+        word = words.setdefault(key, WordToCheck(item.finding.text, item.finding.reason))
+        place = f"regel {item.finding.line} in {item.field}"
+        word.count += 1
+        if place not in word.places[-1:]:
+            word.places.append(place)
+    return list(words.values())
 
 
 class _Mark:
