@@ -323,14 +323,14 @@ PERSON_LABELS = frozenset({"PER", "PERSON"})
 
 def _person_recogniser(spacy_model: str | None, taxonomy_dir: Path | None) -> Any:
     """A function giving the PER spans of the trained spaCy model, or None without one."""
-    from ingest.pipeline import get_pipeline
+    from ingest.pipeline import get_pipeline, in_pieces
 
     nlp = get_pipeline(spacy_model, taxonomy_dir).nlp
     if "ner" not in nlp.pipe_names:
         return None
 
-    def persons(text: str) -> list[tuple[int, int]]:
-        return [(e.start_char, e.end_char) for e in nlp(text).ents if e.label_ in PERSON_LABELS]
+    def persons(text: str) -> list[tuple[int, int]]:  # in_pieces: long runs are quadratic in spaCy's tokenizer
+        return [(e.start_char, e.end_char) for e in nlp(in_pieces(text)).ents if e.label_ in PERSON_LABELS]
 
     return persons
 

@@ -205,3 +205,26 @@ def test_search_cuts_a_long_query_the_same_way_on_page_and_api(client: TestClien
     assert page.status_code == 200 and 'id="afgekapt"' in page.text and "Uw zoekvraag was te lang" in page.text
     short = client.get("/api/search", params={"q": "thuiszitter"}).json()
     assert short["afgekapt"] is False
+
+
+@pytest.mark.parametrize("char", ["*", "`", "<"])
+def test_the_analysis_is_linear_in_runs_without_spaces(char: str) -> None:
+    """spaCy's tokenizer splits punctuation off a token one character at a time and searches the
+    rest each time: 20,000 asterisks took 81 s. Runs are read in pieces now."""
+    from ingest.pooled import PooledPipeline
+    from ingest.workers import Budget
+    from kb.settings import Settings
+
+    started = time.perf_counter()
+    PooledPipeline.of(Settings(), Budget(15)).analyze(char * 20_000)  # in a worker: stopped after 15 s
+    assert time.perf_counter() - started < 15
+
+
+def test_rendering_is_linear_in_unclosed_links() -> None:
+    """Python-Markdown read to the end of the paragraph for every "[a](" that never closes
+    (40,000 characters: about 20 s)."""
+    from ingest.render import render
+
+    started = time.perf_counter()
+    render("[a](" * 10_000)
+    assert time.perf_counter() - started < 5
