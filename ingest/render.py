@@ -156,6 +156,8 @@ class _BoundedLinkEnd:
     """Python-Markdown's ``getLink`` on at most :data:`MAX_LINK_CHARS` characters after "("."""
 
     def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:  # noqa: N802
+        if data.find(")", index, index + MAX_LINK_CHARS) < 0:  # nothing can close it: say so without a loop
+            return "", None, index, False
         href, title, end, handled = super().getLink(data[index : index + MAX_LINK_CHARS], 0)  # type: ignore[misc]
         return href, title, index + end, handled
 

@@ -228,3 +228,25 @@ def test_rendering_is_linear_in_unclosed_links() -> None:
     started = time.perf_counter()
     render("[a](" * 10_000)
     assert time.perf_counter() - started < 5
+
+
+def test_marking_entities_is_linear_in_their_number() -> None:
+    """Every entity was compared with every mark chosen before it: /analyseren on 100,000
+    characters of "wlz " (25,000 entities) took 69 s."""
+    from dataclasses import dataclass
+
+    from web.marking import marked_text
+
+    @dataclass
+    class Entity:
+        label: str
+        start: int
+        end: int
+        canonical: str | None
+
+    entities = [Entity("WET", 4 * i, 4 * i + 3, "Wet langdurige zorg") for i in range(20_000)]
+    entities += [Entity("WET", 4 * i + 1, 4 * i + 2, None) for i in range(0, 20_000, 7)]  # overlapping, never chosen
+    started = time.perf_counter()
+    html = marked_text("wlz " * 20_000, entities)
+    assert time.perf_counter() - started < 2
+    assert html.count("<mark") == 20_000
