@@ -1,5 +1,6 @@
-"""Dependencies shared by the JSON and HTML routes: the one knowledge base of this app, and who is
-asking (set by :mod:`api.access` before any route runs)."""
+"""Dependencies shared by the JSON and HTML routes: the one knowledge base of this app, who is
+asking (set by :mod:`api.access` before any route runs), and the work budget of a request: its gate
+and language pipeline do their work in the worker pool within it (:mod:`ingest.pooled`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from ingest.gate import Gate, get_gate
-from ingest.pipeline import Pipeline, get_pipeline
+from ingest.gate import Checker, get_gate
+from ingest.pipeline import Pipeline
+from ingest.pooled import PooledGate, PooledPipeline
 from ingest.startup import Startup
+from ingest.workers import Budget
 from kb.access import Principal, case_write_refusal
 from kb.errors import LeerlusError, NotFound
 from kb.knowledge import KnowledgeBase
@@ -60,10 +63,23 @@ def check_correction(request: Request, kb: KnowledgeBase, case_id: str) -> None:
     check_case_write(request, team=case.team, soort=case.soort)
 
 
+def work_budget(request: Request) -> Budget:
+    """The seconds of text work this request may use (``LEERLUS_WORK_TIMEOUT``), one budget for
+    its gate, its analysis and its wait for an ingest in progress."""
+    budget: Budget | None = getattr(request.state, "work_budget", None)
+    if budget is None:
+        budget = Budget(request.app.state.settings.work_timeout)
+        request.state.work_budget = budget
+    return budget
+
+
+BudgetDep = Annotated[Budget, Depends(work_budget)]
+
+
 def pipeline_for(request: Request) -> Pipeline:
-    """The spaCy pipeline of this process, loaded on first use."""
-    settings = request.app.state.settings
-    return get_pipeline(settings.spacy_model, settings.taxonomy_dir)
+    """The spaCy pipeline for this request: loaded in this process on first use, analysing in the
+    worker pool."""
+    return PooledPipeline.of(request.app.state.settings, work_budget(request))
 
 
 PipelineDep = Annotated[Pipeline, Depends(pipeline_for)]
@@ -78,21 +94,21 @@ def startup_of(request: Request) -> Startup:
 StartupDep = Annotated[Startup, Depends(startup_of)]
 
 
-def gate_for(request: Request) -> Gate:
-    """The anonymisation gate, or a 503 while the server is still loading it in the background."""
+def gate_for(request: Request) -> Checker:
+    """The anonymisation gate for this request (checking in the worker pool), or a 503 while the
+    server is still loading it in the background."""
     settings = request.app.state.settings
-    gate = get_gate(settings.taxonomy_dir, settings.spacy_model)
-    if not gate.loaded and startup_of(request).busy:
+    if not get_gate(settings.taxonomy_dir, settings.spacy_model).loaded and startup_of(request).busy:
         raise LeerlusError(
             "de anonimiseringspoort wordt nog geladen; probeer het zo opnieuw "
             "(GET /api/status toont hoe ver de start is)",
             code="poort-laadt",
             status=503,
         )
-    return gate
+    return PooledGate(settings, work_budget(request))
 
 
-GateDep = Annotated[Gate, Depends(gate_for)]
+GateDep = Annotated[Checker, Depends(gate_for)]
 
 
 # A path parameter is named by what the user sees in the address (/signalen/12), so an error says

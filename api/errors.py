@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.limits import BodyLimit
 from kb.access import LOGGED_IN, PUBLIC, ROUTES, Rule
 from kb.errors import LeerlusError
+from kb.limits import dutch_number
 
 log = logging.getLogger("leerlus")
 
@@ -38,7 +39,7 @@ _PYDANTIC_DUTCH: dict[str, Callable[[dict[str, Any]], str]] = {
     "greater_than_equal": lambda c: f"moet minstens {c.get('ge')} zijn",
     "greater_than": lambda c: f"moet groter zijn dan {c.get('gt')}",
     "less_than_equal": lambda c: f"mag hoogstens {c.get('le')} zijn",
-    "string_too_long": lambda c: f"mag hoogstens {c.get('max_length')} tekens lang zijn",
+    "string_too_long": lambda c: f"mag hoogstens {_number(c.get('max_length'))} tekens lang zijn",
     "too_long": lambda c: f"mag hoogstens {c.get('max_length')} elementen hebben",
     "string_type": lambda c: "moet tekst zijn",
     "list_type": lambda c: "moet een lijst zijn",
@@ -62,6 +63,11 @@ _PARSER_DUTCH = {
     "Too many files": "het formulier heeft te veel bestanden",
     "parsing the body": "het verzoek is niet te lezen: geen geldige JSON of formuliergegevens",
 }
+
+
+def _number(value: Any) -> str:
+    """A limit as a Dutch reader writes it: ``100000`` -> ``100.000``."""
+    return dutch_number(value) if isinstance(value, int) else str(value)
 
 
 class Fout(BaseModel):

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import note_audit
-from api.deps import GateDep, KBDep, PipelineDep, StartupDep, check_case_write, check_correction
+from api.deps import BudgetDep, GateDep, KBDep, PipelineDep, StartupDep, check_case_write, check_correction
 from ingest.draft import MAX_DRAFT_CHARS, draft_body
 from ingest.edit import edit_case
 from ingest.submit import Submission, submit
@@ -33,7 +33,7 @@ Limit = Annotated[int, Query(ge=1, le=100, description="Resultaten per pagina.")
 def search(
     request: Request,
     kb: KBDep,
-    q: Annotated[str, Query(max_length=10_000, description="Zoekvraag.")] = "",
+    q: Annotated[str, Query(description="Zoekvraag; na 1.000 tekens (en een woord na 50) afgekapt.")] = "",
     page: Page = 1,
     limit: Limit = 10,
     sort: Annotated[str, Query(description="relevantie, datum of aangehaald (meest aangehaald eerst).")] = "relevantie",
@@ -195,13 +195,21 @@ class CaseIn(BaseModel):
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201, summary="Nieuwe casus")
-def create_case(request: Request, case: CaseIn, response: Response, kb: KBDep, gate: GateDep) -> CaseDetail:
+def create_case(
+    request: Request,
+    case: CaseIn,
+    response: Response,
+    kb: KBDep,
+    gate: GateDep,
+    pipeline: PipelineDep,
+    budget: BudgetDep,
+) -> CaseDetail:
     """Controleert de casus op persoonsgegevens (422 ``persoonsgegevens`` met de vondsten per veld en
     een geanonimiseerde versie), valideert hem (422 ``ongeldige-casus``), schrijft hem als
     Markdown-bestand in de casusmap en leest hem in (201 met de opgeslagen casus). Een professional
     schrijft alleen casussen van het eigen team, het expertteam alleen bindende adviezen (403)."""
     check_case_write(request, team=case.team, soort=case.soort)
-    case_id, _report = submit(_submission(case), kb=kb, gate=gate)
+    case_id, _report = submit(_submission(case), kb=kb, gate=gate, pipeline=pipeline, budget=budget)
     response.headers["Location"] = f"/api/cases/{case_id}"
     note_audit(request, target=f"casus:{case_id}", cases=[case_id])
     return kb.case(case_id)
@@ -225,7 +233,15 @@ def _may_correct(request: Request, case_id: str, kb: KBDep) -> None:
     summary="Casus corrigeren",
     dependencies=[Depends(_may_correct)],
 )
-def correct_case(request: Request, case_id: str, case: CaseCorrection, kb: KBDep, gate: GateDep) -> CaseDetail:
+def correct_case(
+    request: Request,
+    case_id: str,
+    case: CaseCorrection,
+    kb: KBDep,
+    gate: GateDep,
+    pipeline: PipelineDep,
+    budget: BudgetDep,
+) -> CaseDetail:
     """Controleert de correctie op persoonsgegevens (422 ``persoonsgegevens``), valideert haar (422
     ``ongeldige-casus``) en schrijft het Markdown-bestand opnieuw, alleen als het nog de ``versie`` is
     die u las (anders 409 ``gewijzigd``). Velden die het formulier niet kent, blijven staan. Wie de
@@ -233,7 +249,15 @@ def correct_case(request: Request, case_id: str, case: CaseCorrection, kb: KBDep
     check_case_write(request, team=case.team, soort=case.soort)
     if case.id not in (None, "", case_id):
         raise InvalidInput("het id van een casus verandert niet bij een correctie")
-    edit_case(kb, case_id=case_id, submission=_submission(case), versie=case.versie, gate=gate)
+    edit_case(
+        kb,
+        case_id=case_id,
+        submission=_submission(case),
+        versie=case.versie,
+        gate=gate,
+        pipeline=pipeline,
+        budget=budget,
+    )
     note_audit(request, target=f"casus:{case_id}", cases=[case_id])
     return kb.case(case_id)
 

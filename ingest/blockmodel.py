@@ -9,6 +9,7 @@ cell. Without the model directory the rules work alone. Loaded once per process,
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from collections.abc import Iterable, Sequence
@@ -67,6 +68,15 @@ def load(path: Path = MODEL_DIR) -> Language | None:
         if key not in _loaded:
             _loaded[key] = spacy.load(path) if (path / "meta.json").is_file() else None
         return _loaded[key]
+
+
+def _free_lock_in_child() -> None:
+    """A forked worker starts with a free lock (see :func:`ingest.gate._free_locks_in_child`)."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_free_lock_in_child)
 
 
 def cell_of(rule_confidence: float, probability: float, agree: float, strong: float) -> str:

@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ingest.draft import draft_body
-from ingest.gate import Gate
+from ingest.gate import Checker
 from ingest.pipeline import Pipeline
 from ingest.submit import PersonalDataRefused, Submission, screen
 from kb import advice
 from kb.errors import InvalidInput
 from kb.knowledge import KnowledgeBase
+from kb.limits import refuse_long
 
 
 def dossier_for(
     kb: KnowledgeBase,
     *,
-    gate: Gate,
+    gate: Checker,
     pipeline: Pipeline,
     feiten: str = "",
     grens: str | None = None,
@@ -31,6 +32,7 @@ def dossier_for(
     zonder: Iterable[str] = (),
     met: Iterable[str] = (),
 ) -> advice.Dossier:
+    refuse_long(feiten, "feiten")  # before any analysis
     body = draft_body(feiten) if feiten.strip() else ""
     proposed: list[str] = []
     if body:

@@ -19,11 +19,13 @@ from typing import Any
 from ingest.casefile import FILE_LOCK, write_atomically
 from ingest.enrich import fingerprint
 from ingest.frontmatter import split
-from ingest.gate import MARK_FIELD, Gate
+from ingest.gate import MARK_FIELD, Checker
 from ingest.parse import content_hash, parse_case
+from ingest.pipeline import Pipeline
 from ingest.review import Conflict
 from ingest.runner import IngestReport, ingest
 from ingest.submit import PARTY_KEYS, TEXT_FIELDS, InvalidCase, Submission, compose, gated
+from ingest.workers import Budget
 from kb.errors import LeerlusError, NotFound
 from kb.knowledge import KnowledgeBase
 
@@ -60,9 +62,19 @@ def open_for_edit(kb: KnowledgeBase, case_id: str) -> tuple[Submission, str]:
 
 
 def edit_case(
-    kb: KnowledgeBase, *, case_id: str, submission: Submission, versie: str, gate: Gate, check_warnings: bool = False
+    kb: KnowledgeBase,
+    *,
+    case_id: str,
+    submission: Submission,
+    versie: str,
+    gate: Checker,
+    check_warnings: bool = False,
+    pipeline: Pipeline | None = None,
+    budget: Budget | None = None,
 ) -> IngestReport:
-    """Gate, validate and write the corrected case over its file, then ingest it."""
+    """Gate, validate and write the corrected case over its file, then ingest it. A web request
+    passes its pooled ``gate`` and ``pipeline`` and its ``budget``, as for a new case
+    (:func:`ingest.submit.submit`)."""
     submission = gated(submission, gate, check_warnings=check_warnings)
     with FILE_LOCK:
         raw, front, _body = _read(kb, case_id)
@@ -77,7 +89,8 @@ def edit_case(
         if result.record is None:
             raise InvalidCase(result.errors)
         write_atomically(kb.settings.content_dir / path, text)
-    return ingest(kb)
+    wait = None if budget is None else max(0.0, budget.remaining())
+    return ingest(kb, gate=gate, pipeline=pipeline, wait=wait)
 
 
 def _path(kb: KnowledgeBase, case_id: str) -> str:

@@ -9,21 +9,23 @@ strong evidence blocks the case, weak evidence is a "controleer" warning the aut
 "geen persoonsgegeven" (``geen_persoonsgegevens`` in the front matter, or ``marked``). The allow and
 deny lists in ``privacy.yaml`` and ``organisaties.yaml`` (plus all gazetteer names) decide what is
 never flagged or always flagged. :mod:`ingest.redaction` writes the redacted version. Deduce is
-loaded once per process, lazily; its first load on a new install builds a cache for about a minute.
+loaded once per process, lazily, by :mod:`ingest.deduce_engine` (which also keeps its work linear in
+the text); its first load on a new install builds a cache for a few minutes.
 """
 
 from __future__ import annotations
 
-import logging
+import os
 import re
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
+from ingest.deduce_engine import load_deduce
 from ingest.lexicon import frequency
 from ingest.name_weight import REASONS, NameWeigher, pieces
 from ingest.names import find_names
@@ -46,7 +48,7 @@ CHECKED = {
     "geboortedatum": "datum bij een geboortewoord",
 }
 
-__all__ = ["BLOCKING", "PLACEHOLDER", "Finding", "Gate", "GateResult", "Redactor", "get_gate", "redact"]
+__all__ = ["BLOCKING", "PLACEHOLDER", "Checker", "Finding", "Gate", "GateResult", "Redactor", "get_gate", "redact"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,13 @@ class GateResult:
         return {"ok": self.ok, "findings": [f.to_dict() for f in self.findings], "redacted": self.redacted}
 
 
+class Checker(Protocol):
+    """What a route needs of the gate: :class:`Gate` in this process, or
+    :class:`ingest.pooled.PooledGate` in the worker pool."""
+
+    def check(self, text: str, marked: Iterable[str] = ()) -> GateResult: ...
+
+
 class Gate:
     """The anonymisation gate of one process. Thread-safe; deduce loads on first use."""
 
@@ -116,7 +125,7 @@ class Gate:
         recogniser when a model with named entities is installed or configured."""
         with self._lock:
             if self._deduce is None:
-                self._deduce = _load_deduce()
+                self._deduce = load_deduce()
                 frequency("de")  # load the word frequencies now, not during the first check
                 if self.person_model is None:
                     self.person_model = _person_recogniser(*self._pipeline_key)
@@ -241,18 +250,11 @@ class Gate:
                 )
             else:
                 merged.append(c)
-        return [
-            Finding(
-                c.kind,
-                text[c.start : c.end],
-                c.start,
-                c.end,
-                text.count("\n", 0, c.start) + 1,
-                c.blocking,
-                _reason(c),
-            )
-            for c in merged
-        ]
+        findings, line, counted = [], 1, 0
+        for c in merged:  # in text order: count the lines since the previous finding, not from the start
+            line, counted = line + text.count("\n", counted, c.start), c.start
+            findings.append(Finding(c.kind, text[c.start : c.end], c.start, c.end, line, c.blocking, _reason(c)))
+        return findings
 
 
 def _reason(candidate: Candidate) -> str:
@@ -321,35 +323,16 @@ PERSON_LABELS = frozenset({"PER", "PERSON"})
 
 def _person_recogniser(spacy_model: str | None, taxonomy_dir: Path | None) -> Any:
     """A function giving the PER spans of the trained spaCy model, or None without one."""
-    from ingest.pipeline import get_pipeline
+    from ingest.pipeline import get_pipeline, in_pieces
 
     nlp = get_pipeline(spacy_model, taxonomy_dir).nlp
     if "ner" not in nlp.pipe_names:
         return None
 
-    def persons(text: str) -> list[tuple[int, int]]:
-        return [(e.start_char, e.end_char) for e in nlp(text).ents if e.label_ in PERSON_LABELS]
+    def persons(text: str) -> list[tuple[int, int]]:  # in_pieces: long runs are quadratic in spaCy's tokenizer
+        return [(e.start_char, e.end_char) for e in nlp(in_pieces(text)).ents if e.label_ in PERSON_LABELS]
 
     return persons
-
-
-def _load_deduce() -> Any:
-    """Import and build deduce without letting it reconfigure logging (it sets the root logger to
-    DEBUG on stdout at import, which would mix its output, and texts, into ours)."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        from deduce import Deduce
-
-        for name in ("deduce", "docdeid"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-        root.setLevel(logging.WARNING)
-        return Deduce()
-    finally:
-        for handler in list(root.handlers):
-            if handler not in handlers:
-                root.removeHandler(handler)
-        root.setLevel(level)
 
 
 _gates: dict[tuple[str | None, str | None], Gate] = {}
@@ -363,3 +346,15 @@ def get_gate(taxonomy_dir: Path | None = None, spacy_model: str | None = None) -
         if key not in _gates:
             _gates[key] = Gate(spacy_model=spacy_model, taxonomy_dir=taxonomy_dir)
         return _gates[key]
+
+
+def _free_locks_in_child() -> None:
+    """A forked worker (:mod:`ingest.workers`) starts with free locks: a thread of the parent may
+    have held one at the fork, and that thread does not exist in the child."""
+    global _gates_lock
+    _gates_lock = threading.Lock()
+    for gate in _gates.values():
+        gate._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_free_locks_in_child)

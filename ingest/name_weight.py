@@ -19,8 +19,10 @@ becomes "Jeroen de Vries"). Then it is weighed:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from itertools import accumulate
 
 from ingest.lexicon import dutch_verbs, first_names, is_common_word, surnames
 from ingest.names import AUXILIARIES, COPULAS, RELATIONS
@@ -307,13 +309,30 @@ class NameWeigher:
             replace(c, blocking=True, reason="terugkerend") if not c.blocking and _words(text, c) <= names else c
             for c in found
         ]
-        covered = [(c.start, c.end) for c in out]
+        covered, inside = Spans((c.start, c.end) for c in out), Spans((s, e) for s, e, _ in orgs)
         for m in _occurrences(text, names):
-            if not any(s < m.end() and m.start() < e for s, e in covered) and not any(
-                s <= m.start() and m.end() <= e for s, e, _ in orgs
-            ):
+            if not covered.overlaps(m.start(), m.end()) and not inside.contains(m.start(), m.end()):
                 out.append(self._make(m.start(), m.end(), "terugkerend"))
         return out
+
+
+class Spans:
+    """Spans sorted by start, with the furthest end reached so far: whether any span overlaps or
+    contains a range in O(log n). A pass over all spans per occurrence made a text that repeats a
+    name thousands of times quadratic."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(accumulate((end for _, end in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end) - 1  # the spans that start before ``end``
+        return i >= 0 and self.reach[i] > start
+
+    def contains(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start) - 1  # the spans that start at or before ``start``
+        return i >= 0 and self.reach[i] >= end
 
 
 def pieces(text: str, start: int, end: int, *, lines_only: bool = False) -> Iterator[tuple[int, int]]:

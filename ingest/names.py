@@ -107,9 +107,11 @@ AUXILIARIES = frozenset(
 )
 BARE_LABEL = re.compile(r"(?i:\b(?:naam|voornaam|roepnaam))[ \t]+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)")
 RELATION_LOWER = re.compile(rf"(?i:\b{RELATIONS})[ \t]+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)")
+# Words of at most 60 characters: unbounded, a long hyphenated run ("Aa-Aa-Aa-...", a word boundary
+# at every capital) was read to its end from every capital, which is quadratic in the text.
 CAPITALISED_RUN = re.compile(
-    r"\b[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+(?:[ \t]+(?:(?:van|de|der|den|el|al|ben|bin)[ \t]+)*(?:(?:al|el|ben|abu|ibn)-)?"
-    r"[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]+)+"
+    r"\b[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]{1,60}(?:[ \t]+(?:(?:van|de|der|den|el|al|ben|bin)[ \t]+)*(?:(?:al|el|ben|abu|ibn)-)?"
+    r"[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’-]{1,60})+"
 )
 
 

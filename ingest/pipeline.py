@@ -9,6 +9,7 @@ want of the model; the reason for a fallback is kept for ``leerlus info``.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -122,7 +123,7 @@ class Pipeline:
         if model is None:
             return analyses
         weighed = []
-        for analysis, doc in zip(analyses, model.pipe(t.lower() for t in originals), strict=True):
+        for analysis, doc in zip(analyses, model.pipe(in_pieces(t.lower()) for t in originals), strict=True):
             blockers = tuple(
                 replace(b, confidence=calibration.with_model(b.confidence, doc.cats.get(b.code, 0.0)))
                 for b in analysis.blockers
@@ -141,12 +142,28 @@ class Pipeline:
 
 
 CASE_LINK = re.compile(r"\[\[[^\[\]\n]*\]\]")
+# spaCy's tokenizer splits punctuation off a token one character at a time and searches the rest of
+# the token each time: quadratic in the length of a token (20,000 asterisks took 81 s). No word is
+# this long, so a longer run without spaces is read in pieces of at most this many characters.
+LONG_TOKEN = 64
+LONG_RUN = re.compile(rf"\S{{{LONG_TOKEN + 1},}}")
 
 
 def prepare(text: str) -> str:
     """Text as the pipeline reads it: links to other cases blanked out (their ids are not words of
-    this case) and soft line breaks made spaces. The length never changes, so offsets hold."""
-    return soften_line_breaks(CASE_LINK.sub(lambda m: " " * len(m.group(0)), text))
+    this case), soft line breaks made spaces and runs without spaces cut into pieces of at most
+    :data:`LONG_TOKEN` characters. The length never changes, so offsets hold."""
+    return soften_line_breaks(in_pieces(CASE_LINK.sub(lambda m: " " * len(m.group(0)), text)))
+
+
+def in_pieces(text: str) -> str:
+    """``text`` with every run without spaces longer than :data:`LONG_TOKEN` cut by a space after
+    each ``LONG_TOKEN`` characters (one character replaced, so the length stays)."""
+
+    def cut(match: re.Match[str]) -> str:
+        return "".join(" " if i % (LONG_TOKEN + 1) == LONG_TOKEN else c for i, c in enumerate(match.group(0)))
+
+    return LONG_RUN.sub(cut, text)
 
 
 LABEL_LINE_CHARS = 60
@@ -283,3 +300,12 @@ def get_pipeline(model: str | None = None, taxonomy_dir: Path | None = None) -> 
         if key not in _cache:
             _cache[key] = build_pipeline(model, taxonomy_dir)
         return _cache[key]
+
+
+def _free_lock_in_child() -> None:
+    """A forked worker starts with a free lock (see :func:`ingest.gate._free_locks_in_child`)."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_free_lock_in_child)

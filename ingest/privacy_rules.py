@@ -89,8 +89,14 @@ def _iban(text: str) -> Iterator[Candidate]:
             yield Candidate("iban", m.start(), m.end(), True)
 
 
+# Every part is bounded (a local part of at most 64 characters, domain labels of at most 63, as in
+# RFC 5321): an unbounded part made a long run of letters and dots without "@" quadratic (20,000
+# characters took 3 s). A longer run before "@" still matches: its last 64 characters.
+EMAIL = re.compile(r"[\w.+%-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z])")
+
+
 def _email(text: str) -> Iterator[Candidate]:
-    for m in re.finditer(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}", text):
+    for m in EMAIL.finditer(text):
         yield Candidate("e-mailadres", m.start(), m.end(), True)
 
 
@@ -106,12 +112,16 @@ def _phone(text: str) -> Iterator[Candidate]:
             yield Candidate("telefoonnummer", m.start(), m.end(), True)
 
 
+# Capitalised words may precede the street name ("Prinses Irenestraat"); the street name itself may
+# be written in lower case in a hasty note. Word counts and lengths are bounded: unbounded, a run of
+# capitalised words ("Jan Jan Jan ...") or of hyphenated letters was tried again from every word
+# (quadratic: 20,000 characters took 47 to 190 s).
+STREET = rf"(?:[A-Z][\w'’.-]{{0,40}}\s){{0,4}}[\w'’-]{{0,40}}(?i:{STREET_SUFFIX})"
+ADDRESS = re.compile(rf"\b{STREET}\s+{HOUSE_NUMBER}(?:,?\s+{POSTCODE}(?:\s+[A-Z][\w'-]{{0,40}})?)?")
+
+
 def _addresses(text: str) -> Iterator[Candidate]:
-    # Capitalised words may precede the street name ("Prinses Irenestraat"); the street name itself
-    # may be written in lower case in a hasty note.
-    street = rf"(?:[A-Z][\w'’.-]*\s)*[\w'’-]*(?i:{STREET_SUFFIX})"
-    pattern = rf"\b{street}\s+{HOUSE_NUMBER}(?:,?\s+{POSTCODE}(?:\s+[A-Z][\w'-]+)?)?"
-    for m in re.finditer(pattern, text):
+    for m in ADDRESS.finditer(text):
         words = m.group(0).split()
         if re.fullmatch(r"(?:19|20)\d{2}", words[-1]):
             continue  # "Wet inburgering 2021": a year after a name, not a house number
@@ -128,8 +138,14 @@ CASE_DATE_FIELD = re.compile(r"(?:^|\n)datum:\s*[\"']?$")
 
 
 def is_case_date(text: str, start: int) -> bool:
-    """True when the date at ``start`` is the value of the case's own ``datum:`` field."""
-    return CASE_DATE_FIELD.search(text, max(0, text.rfind("\n", 0, start)), start) is not None
+    """True when the date at ``start`` is the value of the case's own ``datum:`` field. Only the
+    few characters before the date are read: reading back to the line's start made a long line of
+    dates quadratic."""
+    window = max(0, start - 20)
+    line = text.rfind("\n", window, start)
+    if line < 0 and window > 0:
+        return False  # the line starts further back: this is no "datum:" field
+    return CASE_DATE_FIELD.search(text, max(line, window), start) is not None
 
 
 def _dates(text: str) -> Iterator[Candidate]:

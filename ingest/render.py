@@ -16,7 +16,13 @@ from xml.etree import ElementTree
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import (
+    IMAGE_LINK_RE,
+    LINK_RE,
+    ImageInlineProcessor,
+    InlineProcessor,
+    LinkInlineProcessor,
+)
 from markdown.treeprocessors import Treeprocessor
 
 from kb.snippets import link_marker
@@ -140,11 +146,37 @@ class _EntityMarkExtension(Extension):
         md.treeprocessors.register(_EntityMarker(md, self.marks), "leerlus_entities", 5)
 
 
+# How far past "(" a link's end is looked for. Python-Markdown reads to the end of the paragraph for
+# every "[text](" that never closes: quadratic (20,000 characters of "[a](" took 5 s). No real link
+# target with its title is this long (a web address of 500 characters is already rare).
+MAX_LINK_CHARS = 500
+
+
+class _BoundedLinkEnd:
+    """Python-Markdown's ``getLink`` on at most :data:`MAX_LINK_CHARS` characters after "("."""
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:  # noqa: N802
+        if data.find(")", index, index + MAX_LINK_CHARS) < 0:  # nothing can close it: say so without a loop
+            return "", None, index, False
+        href, title, end, handled = super().getLink(data[index : index + MAX_LINK_CHARS], 0)  # type: ignore[misc]
+        return href, title, index + end, handled
+
+
+class _BoundedLink(_BoundedLinkEnd, LinkInlineProcessor):
+    pass
+
+
+class _BoundedImage(_BoundedLinkEnd, ImageInlineProcessor):
+    pass
+
+
 class CaseLinkExtension(Extension):
     """Registers the ``[[id]]`` processor ahead of Markdown's own link patterns."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_CaseLinkProcessor(CASE_LINK, md), "leerlus_caselink", 175)
+        md.inlinePatterns.register(_BoundedLink(LINK_RE, md), "link", 160)  # replaces the unbounded one
+        md.inlinePatterns.register(_BoundedImage(IMAGE_LINK_RE, md), "image_link", 150)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from ingest.enrich import enrich, fingerprint
 from ingest.frontmatter import read_case_file
-from ingest.gate import get_gate
+from ingest.gate import Checker, get_gate
 from ingest.issues import Issue
 from ingest.parse import content_hash, parse_case
-from ingest.pipeline import get_pipeline
+from ingest.pipeline import Pipeline, get_pipeline
 from ingest.runlock import ingest_lock
+from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
 from kb.records import CaseRecord
 
@@ -99,11 +100,23 @@ def ingest(
     content_dir: Path | None = None,
     *,
     progress: Progress | None = None,
+    gate: Checker | None = None,
+    pipeline: Pipeline | None = None,
+    wait: float | None = None,
 ) -> IngestReport:
     """Ingest ``content_dir`` (default: the configured one) into ``kb``: one run at a time per
-    process, and on PostgreSQL one at a time across all nodes (:mod:`ingest.runlock`)."""
-    with _RUN_LOCK, ingest_lock(kb.engine, kb.settings.ingest_wait_seconds):
-        return _ingest(kb, content_dir, progress=progress)
+    process, and on PostgreSQL one at a time across all nodes (:mod:`ingest.runlock`). A web request
+    passes its pooled ``gate`` and ``pipeline`` (:mod:`ingest.pooled`) and waits at most ``wait``
+    seconds for a run in progress (then a Dutch ``503``); by default the gate and pipeline of this
+    process are used and a run waits its turn."""
+    if not _RUN_LOCK.acquire(timeout=-1 if wait is None else wait):
+        raise LeerlusError("er worden al casussen ingelezen; probeer het zo opnieuw", code="inlezen-bezig", status=503)
+    try:
+        node_wait = kb.settings.ingest_wait_seconds if wait is None else min(wait, kb.settings.ingest_wait_seconds)
+        with ingest_lock(kb.engine, node_wait):
+            return _ingest(kb, content_dir, progress=progress, gate=gate, pipeline=pipeline)
+    finally:
+        _RUN_LOCK.release()
 
 
 def _ingest(
@@ -111,6 +124,8 @@ def _ingest(
     content_dir: Path | None = None,
     *,
     progress: Progress | None = None,
+    gate: Checker | None = None,
+    pipeline: Pipeline | None = None,
 ) -> IngestReport:
     content_dir = (content_dir or kb.settings.content_dir).resolve()
     report = IngestReport()
@@ -144,7 +159,7 @@ def _ingest(
             owner.setdefault(previous[0], rel)
             report.unchanged += 1
             continue
-        refusal = gate_refusal(raw, shown[rel], kb)
+        refusal = gate_refusal(raw, shown[rel], kb, gate)
         if refusal:
             report.issues.extend(refusal)
             if any(i.is_error for i in refusal):
@@ -188,7 +203,7 @@ def _ingest(
     if progress:
         progress("lezen", len(files), len(files))
     if accepted:
-        pipeline = get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir)
+        pipeline = pipeline or get_pipeline(kb.settings.spacy_model, kb.settings.taxonomy_dir)
         enriched: list[CaseRecord] = []
         step = min(ENRICH_CHUNK, max(8, len(accepted) // 10))
         for start in range(0, len(accepted), step):
@@ -250,17 +265,20 @@ def _ingest(
     return report
 
 
-def gate_refusal(raw: bytes, shown: str, kb: KnowledgeBase) -> list[Issue]:
+def gate_refusal(raw: bytes, shown: str, kb: KnowledgeBase, gate: Checker | None = None) -> list[Issue]:
     """Findings of the anonymisation gate as issues, without repeating the personal data itself
     (ingest output may end up in logs): kind, line and column only."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return []  # parse reports the encoding problem
-    result = get_gate(kb.settings.taxonomy_dir, kb.settings.spacy_model).check(text)
+    result = (gate or get_gate(kb.settings.taxonomy_dir, kb.settings.spacy_model)).check(text)
     issues = []
-    for finding in result.findings:
-        column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1
+    line_start, scanned = 0, 0
+    for finding in result.findings:  # in text order: look back only to the previous finding
+        newline = text.rfind("\n", scanned, finding.start)
+        line_start, scanned = (newline + 1 if newline >= 0 else line_start), max(scanned, finding.start)
+        column = finding.start - line_start + 1
         if finding.blocking:
             message = (
                 f"{finding.kind} gevonden (kolom {column}); het bestand wordt niet opgeslagen. "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ingest.gate import Gate, Redactor
+from ingest.gate import Checker, Redactor
 from kb.errors import LeerlusError
 
 
@@ -26,7 +26,7 @@ class SignalTextRefused(LeerlusError):
         return {**super().to_dict(), "velden": self.kinds, "redacted": self.redacted}
 
 
-def screen_signal_text(gate: Gate, fields: Mapping[str, str]) -> None:
+def screen_signal_text(gate: Checker, fields: Mapping[str, str]) -> None:
     """Raise :class:`SignalTextRefused` when any field holds blocking personal data."""
     kinds: dict[str, list[str]] = {}
     redacted: dict[str, str] = {}

@@ -1,10 +1,15 @@
-"""A new case from the browser or the API: gate, validate, write as Markdown, ingest.
+"""A new case from the browser or the API: limits, gate, validate, write as Markdown, ingest.
 
-The author's fields are checked field by field by the anonymisation gate first. A refusal names
-every finding with its field and offsets and offers the redacted value of every field; nothing is
-written anywhere. Only a case that passes the gate and validates is written as a Markdown file in
-the content directory (under a temporary name first, so ingest never sees half a file) and then
-ingested like any other file.
+Cheap checks come first: the length of every field and control characters (:func:`check_limits`),
+before any analysis. Then the author's fields are checked field by field by the anonymisation gate.
+A refusal names every finding with its field and offsets and offers the redacted value of every
+field; nothing is written anywhere. Only a case that validates, and whose file passes the very gate
+check that ingest makes on it, is written as a Markdown file in the content directory (under a
+temporary name first, so ingest never sees half a file) and then ingested like any other file.
+
+All or nothing: if that ingest does not store the case in SQL and the index (it fails, runs out of
+time, or refuses the file), the file is taken away again and the answer is an error, so files, SQL
+and index never disagree because of a submission.
 """
 
 from __future__ import annotations
@@ -18,13 +23,16 @@ from typing import Any
 import yaml
 
 from ingest.casefile import write_atomically
-from ingest.gate import MARK_FIELD, Finding, Gate, Redactor
+from ingest.gate import MARK_FIELD, Checker, Finding, Redactor
 from ingest.issues import Issue
 from ingest.parse import parse_case
+from ingest.pipeline import Pipeline
 from ingest.redaction import PLACEHOLDER_PATTERN, strip_placeholders
 from ingest.runner import IngestReport, ingest
+from ingest.workers import Budget
 from kb.errors import LeerlusError
 from kb.knowledge import KnowledgeBase
+from kb.limits import CONTROL, MAX_FIELD_CHARS, MAX_LIST_ITEMS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, dutch_number
 
 TEXT_FIELDS = (
     "id", "titel", "soort", "datum", "regio", "team", "leeftijdscategorie", "besluit", "mandaat", "uitkomst",
@@ -131,7 +139,7 @@ class InvalidCase(LeerlusError):
         return {**super().to_dict(), "issues": [{"field": i.field, "message": i.message} for i in self.issues]}
 
 
-def screen(submission: Submission, gate: Gate) -> tuple[list[FieldFinding], Submission]:
+def screen(submission: Submission, gate: Checker) -> tuple[list[FieldFinding], Submission]:
     """Every finding per field, and the submission with each blocking finding redacted."""
     findings: list[FieldFinding] = []
     redacted = Submission(values=dict(submission.values), lists={k: list(v) for k, v in submission.lists.items()})
@@ -151,6 +159,36 @@ def screen(submission: Submission, gate: Gate) -> tuple[list[FieldFinding], Subm
     if PLACEHOLDER_PATTERN.search(redacted.values.get("id", "")):
         redacted.values["id"] = ""  # an id is made afresh from datum and titel, never from a placeholder
     return findings, redacted
+
+
+def check_limits(submission: Submission) -> list[Issue]:
+    """What is too long, too many or holds a control character, before any analysis: the body up to
+    :data:`~kb.limits.MAX_TEXT_CHARS`, the title :data:`~kb.limits.MAX_TITLE_CHARS`, every other
+    field and list item :data:`~kb.limits.MAX_FIELD_CHARS`, a list :data:`~kb.limits.MAX_LIST_ITEMS`
+    items. Only the body may hold any character but a null byte (as in a case file)."""
+    issues: list[Issue] = []
+    if len(submission.body) > MAX_TEXT_CHARS:
+        issues.append(_too_long(BODY, len(submission.body), MAX_TEXT_CHARS))
+    if "\x00" in submission.body:
+        issues.append(Issue("", "tekst bevat een nul-byte (is het wel tekst?)", field=BODY))
+    counts = {key: len(values) for key, values in submission.lists.items()} | {"partijen": len(submission.parties)}
+    for key, count in counts.items():
+        if count > MAX_LIST_ITEMS:
+            issues.append(Issue("", f"{key} heeft {count} regels; hoogstens {MAX_LIST_ITEMS}", field=key))
+    for name, text in submission.items():
+        if name == BODY:
+            continue
+        limit = MAX_TITLE_CHARS if name == "titel" else MAX_FIELD_CHARS
+        if len(text) > limit:
+            issues.append(_too_long(name, len(text), limit))
+        elif CONTROL.search(text):
+            issues.append(Issue("", f"{name} bevat een ongeldig teken (een nul-byte of stuurteken)", field=name))
+    return issues
+
+
+def _too_long(name: str, length: int, limit: int) -> Issue:
+    message = f"{name} is te lang ({dutch_number(length)} tekens, hoogstens {dutch_number(limit)})"
+    return Issue("", message, field=name)
 
 
 def compose(submission: Submission, case_id: str | None, base: dict[str, Any] | None = None) -> str:
@@ -176,10 +214,15 @@ def compose(submission: Submission, case_id: str | None, base: dict[str, Any] | 
     return f"---\n{header}---\n\n{submission.body.strip()}\n"
 
 
-def gated(submission: Submission, gate: Gate, *, check_warnings: bool = False) -> Submission:
+def gated(submission: Submission, gate: Checker, *, check_warnings: bool = False) -> Submission:
     """The submission as it may be stored: refused (:class:`PersonalDataRefused`) on personal data,
     stopped for the author's check (:class:`WarningsToCheck`) on unmarked name warnings when
-    ``check_warnings`` (the web form), and with only the "geen persoonsgegeven" marks that matched."""
+    ``check_warnings`` (the web form), and with only the "geen persoonsgegeven" marks that matched.
+    What is too long or holds a control character is refused first (:func:`check_limits`), before
+    any text work."""
+    limits = check_limits(submission)
+    if limits:
+        raise InvalidCase(limits)
     findings, redacted = screen(submission, gate)
     if any(f.finding.blocking for f in findings):
         raise PersonalDataRefused(findings, redacted)
@@ -195,12 +238,21 @@ def gated(submission: Submission, gate: Gate, *, check_warnings: bool = False) -
 
 
 def submit(
-    submission: Submission, *, kb: KnowledgeBase, gate: Gate, check_warnings: bool = False
+    submission: Submission,
+    *,
+    kb: KnowledgeBase,
+    gate: Checker,
+    check_warnings: bool = False,
+    pipeline: Pipeline | None = None,
+    budget: Budget | None = None,
 ) -> tuple[str, IngestReport]:
     """Gate, validate, write and ingest a new case; returns its id. Raises a Dutch error otherwise.
     With ``check_warnings`` (the web form) name warnings the author has not marked "geen
     persoonsgegeven" are shown first (:class:`WarningsToCheck`); elsewhere they do not stop a case.
-    The marks are kept in the case's front matter (``geen_persoonsgegevens``)."""
+    The marks are kept in the case's front matter (``geen_persoonsgegevens``). Nothing is stored
+    when it fails. A web request passes its pooled ``gate`` and ``pipeline`` and its ``budget``
+    (:mod:`ingest.pooled`): then no text work runs in the server's threads, and waiting for another
+    ingest counts against the same budget."""
     submission = gated(submission, gate, check_warnings=check_warnings)
     content = kb.settings.content_dir
     case_id = submission.values.get("id") or _free_id(content, submission)
@@ -211,9 +263,36 @@ def submit(
         raise InvalidCase(result.errors)
     if target.exists() or case_id in {cid for cid, _ in kb.stored_files().values()}:
         raise LeerlusError(f"er bestaat al een casus met id '{case_id}'", code="bestaat-al", status=409)
+    as_file = [f for f in gate.check(text).findings if f.blocking]  # what ingest will check: the file
+    if as_file:
+        kinds = ", ".join(sorted({f.kind for f in as_file}))
+        message = (
+            f"als bestand bevat de casus iets dat op persoonsgegevens lijkt ({kinds}), door tekens die in een "
+            "casusbestand als code geschreven worden; pas de tekst aan"
+        )
+        raise InvalidCase([Issue("", message)])
     content.mkdir(parents=True, exist_ok=True)
     write_atomically(target, text)
-    return case_id, ingest(kb)
+    try:
+        wait = None if budget is None else max(0.0, budget.remaining())
+        report = ingest(kb, gate=gate, pipeline=pipeline, wait=wait)
+    except BaseException:
+        _withdraw(kb, target, case_id)
+        raise
+    if case_id not in report.added:
+        _withdraw(kb, target, case_id)
+        own = [i for i in report.issues if i.is_error and Path(i.path).name == target.name]
+        raise InvalidCase(own or [Issue("", "de casus kon niet worden ingelezen en is niet opgeslagen")])
+    return case_id, report
+
+
+def _withdraw(kb: KnowledgeBase, target: Path, case_id: str) -> None:
+    """Take a submission away again: its file, and whatever of it reached SQL or the index."""
+    target.unlink(missing_ok=True)
+    in_sql = case_id in {cid for cid, _ in kb.stored_files().values()}
+    if in_sql or case_id in kb.index.hashes():
+        with kb.write() as batch:
+            batch.delete([case_id])
 
 
 def _free_id(content: Path, submission: Submission) -> str:

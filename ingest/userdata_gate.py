@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from ingest.gate import Gate, get_gate
+from ingest.gate import Checker, get_gate
 from ingest.signal_gate import screen_signal_text
 from kb.exchange import texts_of
 from kb.knowledge import KnowledgeBase
@@ -30,12 +30,12 @@ def params_text(params: str) -> str:
     return "; ".join(v for values in parse_qs(params).values() for v in values)
 
 
-def screen_saved_search(gate: Gate, naam: str, request: SearchRequest) -> None:
+def screen_saved_search(gate: Checker, naam: str, request: SearchRequest) -> None:
     """Refuse a saved search whose name or search holds personal data."""
     screen_signal_text(gate, {"naam": naam, **search_texts(request)})
 
 
-def screen_import(gate: Gate, data: Any) -> None:
+def screen_import(gate: Checker, data: Any) -> None:
     """Refuse an import when any of its texts holds personal data; names every field found."""
     texts = texts_of(data)
     for where in [w for w in texts if w.endswith(".params")]:
@@ -43,7 +43,7 @@ def screen_import(gate: Gate, data: Any) -> None:
     screen_signal_text(gate, texts)
 
 
-def import_userdata(kb: KnowledgeBase, data: Any, gate: Gate | None = None) -> dict[str, int]:
+def import_userdata(kb: KnowledgeBase, data: Any, gate: Checker | None = None) -> dict[str, int]:
     """Import an export after every text in it passed the gate (see :func:`kb.exchange.import_data`)."""
     screen_import(gate or get_gate(kb.settings.taxonomy_dir, kb.settings.spacy_model), data)
     return kb.import_userdata(data)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.frontmatter import FrontMatter
 from ingest.issues import Issue
 from ingest.obligations import read_obligations
+from kb.limits import CONTROL
 from kb.taxonomy import Taxonomy
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
@@ -51,6 +53,9 @@ class Validator:
     def run(self) -> Fields:
         raw = self.front.values
         out = Fields()
+        for key, value in raw.items():  # also what YAML escapes ("\\0", "\\x1b") let through
+            if any(CONTROL.search(text) for text in _texts(value)):
+                self._error(str(key), f"{key} bevat een ongeldig teken (een nul-byte of stuurteken)")
         for key in REQUIRED:
             if key not in raw or raw[key] is None or str(raw[key]).strip() == "":
                 self._error(key, f"verplicht veld '{key}' ontbreekt", line=self._line(key) or 2)
@@ -234,3 +239,17 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a front-matter value, keys of mappings included, at any depth (the depth is
+    bounded before parsing, see ``kb.limits.MAX_YAML_DEPTH``)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)

@@ -102,7 +102,7 @@ class KnowledgeBase:
                 counts = store.citation_counts(session=session, ids=[hit.id for hit in result.hits])
         for hit in result.hits:
             hit.aangehaald = counts.get(hit.id, 0)
-        result.degraded = result.degraded or request.bounded  # cut to the limits: not searched as typed
+        result.afgekapt = request.bounded  # cut to the limits: not searched as typed, and the answer says so
         return result
 
     def case(self, case_id: str) -> CaseDetail:

@@ -24,8 +24,15 @@ MAX_QUERY_CHARS = 1_000
 MAX_WORD_CHARS = 50
 # Ids of signals and other numbered rows are SQL INTEGERs (PostgreSQL refuses anything larger).
 MAX_ID = 2**31 - 1
+# The fields of a new case from the form or the API, checked before any analysis: a title, every
+# other field and every list item (a lesson, a law), and the number of items in one list.
+MAX_TITLE_CHARS = 500
+MAX_FIELD_CHARS = 2_000
+MAX_LIST_ITEMS = 100
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters: C0 (except tab and line breaks), DEL and C1. Invisible, never meant, and YAML
+# writes them as escapes that later stages would read as text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LONG_WORD = re.compile(rf"\w{{{MAX_WORD_CHARS + 1},}}")
 
 

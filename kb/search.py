@@ -82,6 +82,7 @@ class SearchResult:
     degraded: bool = False
     suggestion: str | None = None
     fuzzy: bool = False
+    afgekapt: bool = False  # the query was cut to the limits before searching (kb.limits.bound_query)
 
     @property
     def pages(self) -> int:
@@ -101,6 +102,7 @@ class SearchResult:
             "degraded": self.degraded,
             "suggestion": self.suggestion,
             "fuzzy": self.fuzzy,
+            "afgekapt": self.afgekapt,
             "hits": [
                 {
                     "id": h.id,

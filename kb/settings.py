@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         default=None, description="spaCy-pijplijn (pakketnaam of pad); standaard nl_core_news_sm als die er is."
     )
     max_file_bytes: int = Field(default=1_000_000, ge=1)
+    work_timeout: float = Field(
+        default=20.0, gt=0, le=600, description="Seconden rekenwerk (poort, analyse) die één verzoek mag gebruiken."
+    )
+    workers: int = Field(default=2, ge=1, le=32, description="Werkprocessen voor het rekenwerk van verzoeken.")
     search_backend: Literal["whoosh", "postgresql"] = Field(
         default="whoosh", description="Zoekindex: Whoosh in de datamap, of PostgreSQL-full-text in de database."
     )

@@ -37,7 +37,12 @@ def _plain(snippet: str) -> str:
     return html.unescape(MARK.sub("", snippet))
 
 
+CUT_NOTE = "De zoekvraag was te lang: gezocht op de eerste 1.000 tekens, lange woorden op hun eerste 50 tekens."
+
+
 def print_search(console: Console, result: SearchResult, label: Label = _as_is) -> None:
+    if result.afgekapt:
+        console.print(CUT_NOTE, markup=False, highlight=False)
     if not result.total:
         console.print("Geen casussen gevonden. Probeer minder of andere woorden.")
         return

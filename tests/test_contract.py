@@ -145,6 +145,28 @@ def test_null_bytes_are_refused_in_text_fields(client: TestClient) -> None:
     assert client.get("/api/signals").json() == [] and client.get("/api/searches").json() == []
 
 
+@pytest.mark.parametrize(("field", "value"), [("titel", "a\x00b"), ("regio", "Utrecht\x1b[31m"), ("team", "Te\x85am")])
+def test_control_characters_are_refused_in_case_fields(client: TestClient, ingested: KnowledgeBase, field: str,
+                                                       value: str) -> None:  # fmt: skip
+    before = sorted(p.name for p in ingested.settings.content_dir.rglob("*"))
+    case = {"titel": "Thuiszitter", "soort": "casusbespreking", "datum": "2024-01", "tekst": "Hij zit thuis.", field: value}
+    api = client.post("/api/cases", json=case)
+    assert api.status_code == 422 and f"{field} bevat een ongeldig teken" in api.json()["detail"]
+    form = client.post("/nieuw", data=case)
+    assert form.status_code == 422 and f"{field} bevat een ongeldig teken" in form.text
+    assert sorted(p.name for p in ingested.settings.content_dir.rglob("*")) == before
+
+
+def test_control_characters_written_as_yaml_escapes_are_refused_in_files() -> None:
+    from ingest.parse import parse_case
+    from kb.taxonomy import load_taxonomy
+
+    raw = b'---\ntitel: "Thuis\\0zitter"\nsoort: casusbespreking\ndatum: 2024-01\n---\nTekst.\n'
+    result = parse_case(raw, path="content/x.md", rel_path="x.md", taxonomy=load_taxonomy())
+    assert result.record is None
+    assert [str(i) for i in result.errors] == ["content/x.md:2: titel bevat een ongeldig teken (een nul-byte of stuurteken)"]
+
+
 def test_error_bodies_match_the_openapi_document(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     error = spec["components"]["schemas"]["Fout"]

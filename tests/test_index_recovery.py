@@ -1,23 +1,30 @@
-"""Recovery without a human (#17): after a writer is killed (``kill -9``), the next write finds
-the index lock free or frees it itself (orphans of a dead writer are stopped, their temporary files
-removed) and says so in Dutch; a lock held by a live writer is a Dutch ``index-bezet``."""
+"""Recovery without a human (#17): after a writer is killed (``kill -9``) or its commit fails, the
+next write finds the index lock free or frees it itself (orphans of a dead writer are stopped, their
+temporary files removed) and says so in Dutch; a lock held by a live writer is a Dutch
+``index-bezet``. Segment names do not depend on the global random state."""
 
 from __future__ import annotations
 
 import logging
 import os
+import random
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from ingest.doctor import check
+from ingest.runner import ingest
 from kb.errors import LeerlusError
 from kb.index.backend import WhooshIndex
 from kb.index.locks import OWNER_FILE, _alive, _holders, open_writer
+from kb.knowledge import KnowledgeBase
+from kb.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and fork")
@@ -119,3 +126,39 @@ def test_kill_9_during_a_parallel_write_needs_no_human(tmp_path: Path) -> None:
         batch.delete(["c1"])
     assert time.monotonic() - started < 10
     assert index.doc_count() == 0  # nothing of the killed write was committed
+
+
+def test_a_failed_commit_gives_the_lock_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit that fails (a full disk) used to keep the lock for as long as the failed writer
+    lived (an error in the log keeps it alive): every later write waited 60 s and failed."""
+    from whoosh.writing import SegmentWriter
+
+    index = WhooshIndex(tmp_path / "index")
+    failed: list[SegmentWriter] = []  # keeps the failed writer alive, as a logged traceback does
+
+    def full_disk(self: SegmentWriter, *args: object, **kwargs: object) -> None:
+        failed.append(self)
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SegmentWriter, "commit", full_disk)
+        with pytest.raises(OSError), index.writer() as batch:
+            batch.delete(["niets"])
+    assert failed
+    index._ix.writer(timeout=0.5).cancel()  # free at once, while the failed writer still exists
+    with index.writer() as batch:
+        batch.delete(["niets"])
+
+
+def test_segment_names_do_not_follow_the_global_random(make_settings: Callable[..., Settings]) -> None:
+    """Whoosh named segments with the global random, which other code may seed (hypothesis does, for
+    every example): the same seed gave the same segment name and the next commit failed."""
+    kb = KnowledgeBase(make_settings())
+    random.seed(17)
+    assert ingest(kb).ok
+    case = sorted(Path(kb.settings.content_dir).glob("*.md"))[0]
+    case.write_text(case.read_text(encoding="utf-8") + "\nEen regel erbij.\n", encoding="utf-8")
+    random.seed(17)
+    assert ingest(kb).ok
+    assert check(kb) == []
+    kb.close()

@@ -149,4 +149,104 @@ def test_request_body_is_capped_before_parsing(client: TestClient) -> None:
 def test_one_text_maximum_for_api(client: TestClient) -> None:
     too_long = client.post("/api/analyze", json={"text": "woord " * (MAX_TEXT_CHARS // 6 + 1)})
     assert too_long.status_code == 422
-    assert too_long.json()["detail"] == "text mag hoogstens 100000 tekens lang zijn"
+    assert too_long.json()["detail"] == "text mag hoogstens 100.000 tekens lang zijn"  # a Dutch number
+
+
+# Texts that were super-linear in the gate: a run of names grew in deduce's context annotator round
+# after round (cubic: 1,600 characters took 19 s, 10,000 ran out of memory), and our own rules read
+# runs of capitalised or hyphenated words again from every word (20,000 characters: 47 to 190 s).
+REPEATED = ["Jan ", "Jan-Piet ", "Mohammed ", "Aa-", "a-", "a.", "1", "Sandra zegt dat Sandra komt. ", "12-03-2010 "]
+
+
+@pytest.mark.parametrize("unit", REPEATED)
+def test_the_gate_is_linear_in_repeated_patterns(unit: str) -> None:
+    from ingest.pooled import PooledGate
+    from ingest.workers import Budget
+    from kb.settings import Settings
+
+    text = (unit * (20_000 // len(unit) + 1))[:20_000]
+    started = time.perf_counter()
+    PooledGate(Settings(), Budget(15)).check(text)  # in a worker: stopped (and the test failed) after 15 s
+    assert time.perf_counter() - started < 15
+
+
+def test_whole_names_stay_one_finding() -> None:
+    from ingest.gate import get_gate
+
+    text = "Gesprek met J.P.M. van der Berg-de Vries en Anna Maria Johanna van den Heuvel-Jansen; Piet K. L. M. Jansen."
+    found = [(f.text, f.blocking) for f in get_gate().check(text).findings]
+    assert found == [
+        ("J.P.M. van der Berg-de Vries", True),
+        ("Anna Maria Johanna van den Heuvel-Jansen", True),
+        ("Piet K. L. M. Jansen", True),
+    ]
+
+
+def test_the_new_case_form_checks_lengths_before_the_gate(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest.pooled import PooledGate
+
+    checked: list[str] = []
+    monkeypatch.setattr(PooledGate, "check", lambda self, text, marked=(): checked.append(text))
+    case = {"titel": "Thuiszitter", "soort": "casusbespreking", "datum": "2024-01", "tekst": "woord " * 20_000}
+    refused = client.post("/nieuw", data=case)
+    assert refused.status_code == 422 and "tekst is te lang (120.000 tekens, hoogstens 100.000)" in refused.text
+    titled = client.post("/nieuw", data={**case, "tekst": "Kort.", "titel": "t" * 501})
+    assert titled.status_code == 422 and "titel is te lang (501 tekens, hoogstens 500)" in titled.text
+    assert checked == []  # no text reached the gate
+
+
+@pytest.mark.parametrize("length", [1_001, 10_001, 20_000])
+def test_search_cuts_a_long_query_the_same_way_on_page_and_api(client: TestClient, length: int) -> None:
+    query = ("thuiszitter " * (length // 12 + 1))[:length]
+    api = client.get("/api/search", params={"q": query})
+    assert api.status_code == 200 and api.json()["afgekapt"] is True
+    assert len(api.json()["query"]) <= MAX_QUERY_CHARS
+    page = client.get("/zoeken", params={"q": query})
+    assert page.status_code == 200 and 'id="afgekapt"' in page.text and "Uw zoekvraag was te lang" in page.text
+    short = client.get("/api/search", params={"q": "thuiszitter"}).json()
+    assert short["afgekapt"] is False
+
+
+@pytest.mark.parametrize("char", ["*", "`", "<"])
+def test_the_analysis_is_linear_in_runs_without_spaces(char: str) -> None:
+    """spaCy's tokenizer splits punctuation off a token one character at a time and searches the
+    rest each time: 20,000 asterisks took 81 s. Runs are read in pieces now."""
+    from ingest.pooled import PooledPipeline
+    from ingest.workers import Budget
+    from kb.settings import Settings
+
+    started = time.perf_counter()
+    PooledPipeline.of(Settings(), Budget(15)).analyze(char * 20_000)  # in a worker: stopped after 15 s
+    assert time.perf_counter() - started < 15
+
+
+def test_rendering_is_linear_in_unclosed_links() -> None:
+    """Python-Markdown read to the end of the paragraph for every "[a](" that never closes
+    (40,000 characters: about 20 s)."""
+    from ingest.render import render
+
+    started = time.perf_counter()
+    render("[a](" * 10_000)
+    assert time.perf_counter() - started < 5
+
+
+def test_marking_entities_is_linear_in_their_number() -> None:
+    """Every entity was compared with every mark chosen before it: /analyseren on 100,000
+    characters of "wlz " (25,000 entities) took 69 s."""
+    from dataclasses import dataclass
+
+    from web.marking import marked_text
+
+    @dataclass
+    class Entity:
+        label: str
+        start: int
+        end: int
+        canonical: str | None
+
+    entities = [Entity("WET", 4 * i, 4 * i + 3, "Wet langdurige zorg") for i in range(20_000)]
+    entities += [Entity("WET", 4 * i + 1, 4 * i + 2, None) for i in range(0, 20_000, 7)]  # overlapping, never chosen
+    started = time.perf_counter()
+    html = marked_text("wlz " * 20_000, entities)
+    assert time.perf_counter() - started < 2
+    assert html.count("<mark") == 20_000

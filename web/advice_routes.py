@@ -54,17 +54,18 @@ async def dossier_page(request: Request, kb: KBDep) -> Response:
     met = [str(v) for v in form.getlist("met") if v] + [str(form.get("toevoegen") or "").strip()]
     values.update(zonder=zonder, met=[m for m in met if m])
     try:
-        result = await run_in_threadpool(
-            dossier_for,
-            kb,
-            gate=gate_for(request),
-            pipeline=pipeline_for(request),
-            feiten=values["feiten"],
-            grens=values["grens"] or None,
-            leeftijdscategorie=values["leeftijdscategorie"] or None,
-            hulpvraag=values["hulpvraag"] or None,
-            zonder=zonder,
-            met=values["met"],
+        result = await run_in_threadpool(  # off the event loop: the first pipeline load takes seconds
+            lambda: dossier_for(
+                kb,
+                gate=gate_for(request),
+                pipeline=pipeline_for(request),
+                feiten=values["feiten"],
+                grens=values["grens"] or None,
+                leeftijdscategorie=values["leeftijdscategorie"] or None,
+                hulpvraag=values["hulpvraag"] or None,
+                zonder=zonder,
+                met=values["met"],
+            )
         )
     except PersonalDataRefused as refused:
         marked = [item.finding for item in refused.findings if item.finding.blocking]

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.access import note_audit
-from api.deps import KBDep, check_case_write, check_correction, gate_for
+from api.deps import KBDep, check_case_write, check_correction, gate_for, pipeline_for, work_budget
 from ingest.edit import edit_case, open_for_edit
 from ingest.submit import PARTY_KEYS, InvalidCase, PersonalDataRefused, Submission, WarningsToCheck, submit
 from kb.access import PROFESSIONAL
@@ -61,7 +61,10 @@ async def new_case(request: Request, kb: KBDep) -> Response:
     submission, _versie = await _submitted(request)
 
     def save() -> str:
-        case_id, _report = submit(submission, kb=kb, gate=gate_for(request), check_warnings=True)
+        gate, pipeline, budget = gate_for(request), pipeline_for(request), work_budget(request)
+        case_id, _report = submit(
+            submission, kb=kb, gate=gate, check_warnings=True, pipeline=pipeline, budget=budget
+        )
         return case_id
 
     return await _save(request, kb, submission, save)
@@ -85,8 +88,17 @@ async def edit_case_page(request: Request, case_id: str, kb: KBDep) -> Response:
 
     def save() -> str:
         check_correction(request, kb, case_id)
-        gate = gate_for(request)
-        edit_case(kb, case_id=case_id, submission=submission, versie=versie, gate=gate, check_warnings=True)
+        gate, pipeline, budget = gate_for(request), pipeline_for(request), work_budget(request)
+        edit_case(
+            kb,
+            case_id=case_id,
+            submission=submission,
+            versie=versie,
+            gate=gate,
+            check_warnings=True,
+            pipeline=pipeline,
+            budget=budget,
+        )
         return case_id
 
     return await _save(request, kb, submission, save, case_id=case_id, versie=versie)
@@ -123,7 +135,7 @@ async def _save(
         marked = _marked(submission, refused.findings)
         return again(422, refused=refused, marked=marked, redacted=refused.redacted.to_dict())
     except WarningsToCheck as check:
-        return again(409, to_check=check.findings, marked=_marked(submission, check.findings))
+        return again(409, to_check=words_to_check(check.findings), marked=_marked(submission, check.findings))
     except InvalidCase as invalid:
         return again(422, errors=invalid.issues)
     except LeerlusError as error:
@@ -141,15 +153,15 @@ def brief_form(request: Request) -> Response:
 async def brief_page(request: Request, kb: KBDep) -> Response:
     """A printable precedent brief for a pasted draft, or the draft back with the gate's findings;
     ``formaat=md`` downloads the brief as Markdown."""
-    from api.deps import pipeline_for
     from ingest.draft_brief import precedents_for
 
     form = await request.form()
     text = str(form.get("tekst") or "")
     context: dict[str, Any] = {"tekst": text, "brief": None, "json_url": None}
     try:
-        gate = gate_for(request)
-        result = await run_in_threadpool(precedents_for, text, kb=kb, gate=gate, pipeline=pipeline_for(request))
+        result = await run_in_threadpool(
+            lambda: precedents_for(text, kb=kb, gate=gate_for(request), pipeline=pipeline_for(request))
+        )
     except PersonalDataRefused as refused:
         context["refused"] = refused
         context["marked"] = [(item.field, item.finding) for item in refused.findings if item.finding.blocking]
@@ -172,6 +184,28 @@ def _marked(submission: Submission, findings: list[Any]) -> list[tuple[str, Any,
         by_field.setdefault(item.field, []).append(item.finding)
     texts = dict(submission.items())
     return [(name, marked_text(texts[name], [_as_mark(f) for f in found]), found) for name, found in by_field.items()]
+
+
+class WordToCheck:
+    """One word the gate asks the author to check: the lines it stands on ("regel 3 in tekst") and
+    how often it stands there."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text, self.reason, self.places, self.count = text, reason, list[str](), 0
+
+
+def words_to_check(findings: list[Any]) -> list[WordToCheck]:
+    """The warnings per word (as a mark is: case and spacing aside), in order of first place: one
+    button per word, not per place."""
+    words: dict[str, WordToCheck] = {}
+    for item in findings:
+        key = " ".join(item.finding.text.lower().split())
+        word = words.setdefault(key, WordToCheck(item.finding.text, item.finding.reason))
+        place = f"regel {item.finding.line} in {item.field}"
+        word.count += 1
+        if place not in word.places[-1:]:
+            word.places.append(place)
+    return list(words.values())
 
 
 class _Mark:

@@ -30,7 +30,7 @@ from whoosh.writing import IndexWriter
 from kb.index.analysis import dutch_analyzer
 from kb.index.facets import Tables, bitmask, build_tables
 from kb.index.facets import count as facet_counts
-from kb.index.locks import open_writer
+from kb.index.locks import commit, open_writer
 from kb.index.query import SPELLING_FIELD, BoostedBy, QueryBuilder
 from kb.index.results import SNIPPET_FIELDS, Found, make_hit, run_search
 from kb.index.similarity import more_like_case
@@ -111,7 +111,7 @@ class WhooshIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        commit(writer)  # gives the lock back when the commit fails
         self.refresh(force=True)
 
     def clear(self) -> None:

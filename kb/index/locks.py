@@ -10,6 +10,14 @@ on and keep the index locked for good. Two defences:
   they are stopped, their temporary files removed, and a Dutch warning says what was done (Whoosh
   drops unreferenced segment files at the next commit).
   A lock held by a live writer is waited for, then refused with a Dutch ``503 index-bezet``.
+
+Two more ways a write could leave the index locked or broken for the life of the process:
+
+- :func:`commit` gives the lock back when a commit fails (a full disk, a broken segment); before,
+  the failed writer kept it and every later write of the process waited 60 s and failed;
+- Whoosh names new segments with the global :mod:`random`, which any code in the process may seed
+  (a test framework does, for every example): equal seeds gave equal segment names, and the second
+  commit of a name failed. Segment names now come from the operating system's randomness.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import random
 import shutil
 import signal
 import sys
@@ -25,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import whoosh.util
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
@@ -45,6 +55,21 @@ def _die_with_parent() -> None:
 
 if sys.platform.startswith("linux"):
     os.register_at_fork(after_in_child=_die_with_parent)
+
+whoosh.util.random = random.SystemRandom()  # type: ignore[attr-defined]  # segment names: see above
+
+
+def commit(writer: IndexWriter) -> None:
+    """Commit ``writer``; when that fails, cancel it and give the lock back before raising."""
+    try:
+        writer.commit()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        with contextlib.suppress(Exception):
+            if getattr(writer, "writelock", None) is not None:
+                writer.writelock.release()
+        raise
 
 
 def open_writer(ix: Index, path: Path, *, timeout: float = 60.0, **options: Any) -> IndexWriter:

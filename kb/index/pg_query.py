@@ -80,7 +80,7 @@ class PgQueryBuilder:
     def build(self, text: str, known: Callable[[str], bool] = lambda _w: False) -> Compiled:
         """The compiled query for ``text`` (non-empty)."""
         parsed = self.understanding.parse(text, known)
-        if parsed.too_long:
+        if parsed.as_words:
             return self.plain(text)
         try:
             clauses = self._clauses(parsed.text, parsed.names)

@@ -86,7 +86,7 @@ class QueryBuilder:
         as the compound the cases use ("jeugd hulp" -> "jeugdhulp")."""
         known = (lambda word: (SPELLING_FIELD, word) in reader) if reader is not None else (lambda _w: False)
         parsed = self.understanding.parse(text, known)
-        if parsed.too_long:
+        if parsed.as_words:
             return Built(self.plain(text), degraded=True)
         expanded = _expand(parsed) + "".join(f" {joined}^{JOIN_WEIGHT}" for joined in parsed.compounds)
         try:

@@ -62,14 +62,16 @@ class Name:
 class ParsedQuery:
     """A query as read: the text to compile, its names, compounds and facet boosts.
 
-    ``too_long`` queries are not read at all: every engine searches them as plain words."""
+    ``as_words`` queries are not read at all: every engine searches them as plain words. That is a
+    query too long to read, or one whose brackets or quotes do not pair up (a query cut at the
+    limits often ends inside one), whose meaning the search language cannot tell."""
 
     text: str  # as typed, a question mark after a word dropped (a question, not a wildcard)
     names: tuple[Name, ...] = ()
     compounds: tuple[str, ...] = ()
     boosts: tuple[tuple[str, str], ...] = ()  # (facet field, value); one per mention
     syntax: bool = False  # uses the search language: operators, quotes, fields, wildcards
-    too_long: bool = False
+    as_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,8 @@ class QueryUnderstanding:
 
     def parse(self, text: str, known: Callable[[str], bool] = lambda _w: False) -> ParsedQuery:
         """Read ``text`` (non-empty); ``known`` says whether a surface word occurs in the cases."""
-        if len(text) > MAX_QUERY_CHARS:
-            return ParsedQuery(text=text, too_long=True)
+        if len(text) > MAX_QUERY_CHARS or not _pairs_up(text):
+            return ParsedQuery(text=text, as_words=True)
         text = QUESTION_MARK.sub(" ", text).strip() or text
         names = tuple(self.names(text))
         syntax = bool(SYNTAX.search(text))
@@ -222,6 +224,16 @@ def joined(text: str, known: Callable[[str], bool]) -> list[str]:
         if len(first) >= 3 and len(second) >= 3 and known(compound):
             out.append(compound)
     return out
+
+
+def _pairs_up(text: str) -> bool:
+    """Whether every bracket closes after it opens and quotes come in pairs."""
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0 and text.count('"') % 2 == 0
 
 
 def norm(text: str) -> str:
