@@ -27,7 +27,8 @@ import yaml
 
 from ingest.deduce_engine import load_deduce
 from ingest.lexicon import frequency
-from ingest.name_weight import REASONS, NameWeigher, pieces
+from ingest.name_spans import pieces
+from ingest.name_weight import REASONS, NameWeigher
 from ingest.names import find_names
 from ingest.privacy_lists import load_lists
 from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all, is_case_date

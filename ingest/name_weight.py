@@ -19,44 +19,32 @@ becomes "Jeroen de Vries"). Then it is weighed:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from itertools import accumulate
 
 from ingest.lexicon import dutch_verbs, first_names, is_common_word, surnames
+from ingest.name_references import References
+from ingest.name_spans import TITLE_WORDS, Spans, pieces
 from ingest.names import AUXILIARIES, COPULAS, RELATIONS
 from ingest.privacy_lists import Lists
 from ingest.privacy_rules import Candidate
 from ingest.redaction import PARTICLES
 
 STRONG_SOURCES = frozenset(
-    {"label", "relatie", "titel", "rekeninghouder", "afsluitgroet", "verboden", "model", "onderwerp", "kleine-letters"}
-)
-TITLE_WORDS = frozenset(
-    [
-        "mevrouw",
-        "mevr",
-        "mw",
-        "meneer",
-        "mnr",
-        "dhr",
-        "heer",
-        "mr",
-        "dr",
-        "drs",
-        "ir",
-        "prof",
-        "ing",
-        "juf",
-        "meester",
-        "fam",
-        "familie",
-    ]
+    {
+        "label",
+        "relatie",
+        "titel",
+        "rekeninghouder",
+        "afsluitgroet",
+        "verboden",
+        "model",
+        "onderwerp",
+        "kleine-letters",
+        "leeftijd",
+    }
 )
 TOKEN = re.compile(r"[\wÀ-ſ'’.-]*[\wÀ-ſ]")
-LINE_BREAK = re.compile(r"\n")
-BREAK = re.compile(r"\n|[!?;:()\[\]|,\"“”„]|(?<=[\wÀ-ſ]{3})\.(?=\s)")
 LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:#+[ \t]*|[-*+>][ \t]+|\d+[.)][ \t]+|\|[ \t]*)?[\"'“„(]?[ \t]*$")
 SENTENCE_START = re.compile(r"[.!?:;][ \t]*[\"'“„(]?[ \t]*$")
 HEADING = re.compile(r"(?:^|\n)[ \t]*#+[^\n]*$")
@@ -95,11 +83,13 @@ class NameWeigher:
         self.lists = lists
         self.known = known
         self.title_case = False  # the piece being weighed came out of a Title Case run
+        self.references = References(frozenset(), Spans([]))  # of the text being weighed
 
     def weigh(self, text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
         """The person findings of ``text``: each candidate cut to its name and weighed, plus every
         later occurrence of a strongly found name."""
         orgs = self.lists.organisation_spans(text)
+        self.references = References.of(text, RELATION_WORD, frozenset(self.lists.eponym_words))
         out: list[Candidate] = []
         for candidate in candidates:
             for start, end in pieces(text, candidate.start, candidate.end):
@@ -115,7 +105,7 @@ class NameWeigher:
     ) -> Candidate | None:
         self.title_case = False
         start, end, led, moved = self._trim(
-            text, start, end, lowercase_name=source in ("kleine-letters", "label", "relatie")
+            text, start, end, lowercase_name=source in ("kleine-letters", "label", "relatie", "leeftijd")
         )
         if end <= start:
             return None
@@ -131,7 +121,8 @@ class NameWeigher:
         if not context and self._not_a_person(text, start, end, tokens):
             return None
         cue = self.lists.reference_cue
-        if not context and cue is not None and cue.search(text[max(0, start - 60) : start]):
+        reference = not context and self.references.is_reference(text, start, end)  # "Marte Meo-therapeut"
+        if reference or (not context and cue is not None and cue.search(text[max(0, start - 60) : start])):
             return self._make(start, end, "bekende-naam", blocking=False)  # "fan van Frenkie de Jong"
         by_pattern = any(s <= start and end <= e for s, e, pattern in orgs if pattern)
         article = ARTICLE_BEFORE.search(text, max(0, start - 8), start) is not None and not context
@@ -142,7 +133,7 @@ class NameWeigher:
                 return None
             if len(tokens) == 1 and fragment.islower() and is_common_word(fragment) and fragment not in first_names():
                 return None
-            return self._make(start, end, "context")
+            return self._make(start, end, "leeftijd" if source == "leeftijd" else "context")
         if len(tokens) > 1:
             return self._weigh_full_name(start, end, tokens)
         return self._weigh_single(text, start, end, tokens[0])
@@ -237,6 +228,7 @@ class NameWeigher:
             parts = text[start:end].rstrip(" \t.,;:-").rsplit(None, 1)
             last = parts[-1] if parts else ""
             dropped = last.lower() in PARTICLES or last.endswith("-") or (last.islower() and not lowercase_name)
+            dropped = dropped or any(c.isdigit() for c in last)  # "Leerlus Q3": no name holds a digit
             if len(parts) == 2 and dropped:
                 end = start + len(parts[0])
             else:
@@ -314,45 +306,6 @@ class NameWeigher:
             if not covered.overlaps(m.start(), m.end()) and not inside.contains(m.start(), m.end()):
                 out.append(self._make(m.start(), m.end(), "terugkerend"))
         return out
-
-
-class Spans:
-    """Spans sorted by start, with the furthest end reached so far: whether any span overlaps or
-    contains a range in O(log n). A pass over all spans per occurrence made a text that repeats a
-    name thousands of times quadratic."""
-
-    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
-        self.starts = [start for start, _ in ordered]
-        self.reach = list(accumulate((end for _, end in ordered), max))
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect_left(self.starts, end) - 1  # the spans that start before ``end``
-        return i >= 0 and self.reach[i] > start
-
-    def contains(self, start: int, end: int) -> bool:
-        i = bisect_right(self.starts, start) - 1  # the spans that start at or before ``start``
-        return i >= 0 and self.reach[i] >= end
-
-
-def pieces(text: str, start: int, end: int, *, lines_only: bool = False) -> Iterator[tuple[int, int]]:
-    """The parts of a span between line breaks and (unless ``lines_only``) sentence ends and
-    punctuation that never sits inside a name; a full stop after an initial or a title
-    abbreviation ("J.", "dhr.") stays."""
-    position = start
-    for m in (LINE_BREAK if lines_only else BREAK).finditer(text, start, end):
-        if m.group(0) == "." and _abbreviation_before(text, m.start()):
-            continue
-        if m.start() > position:
-            yield position, m.start()
-        position = m.end()
-    if end > position:
-        yield position, end
-
-
-def _abbreviation_before(text: str, dot: int) -> bool:
-    word = re.search(r"([\wÀ-ſ]+)$", text[max(0, dot - 12) : dot])
-    return bool(word and word.group(1).lower() in TITLE_WORDS)
 
 
 def _opens_sentence(text: str, start: int) -> bool:

@@ -107,6 +107,10 @@ AUXILIARIES = frozenset(
 )
 BARE_LABEL = re.compile(r"(?i:\b(?:naam|voornaam|roepnaam))[ \t]+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)")
 RELATION_LOWER = re.compile(rf"(?i:\b{RELATIONS})[ \t]+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)")
+# A word with an age in brackets after it is a person: "Senait (16)", "dmytro (12, uit Charkiv)".
+WITH_AGE = re.compile(
+    r"(?<![\wÀ-ſ'’-])([A-Za-zÀ-ÖØ-öø-ſ][\wÀ-ſ'’-]{1,40})[ \t]*\((\d{1,2})(?:[ \t]*(?:jaar|jr\.?))?[,;)]"
+)
 # Words of at most 60 characters: unbounded, a long hyphenated run ("Aa-Aa-Aa-...", a word boundary
 # at every capital) was read to its end from every capital, which is quadratic in the text.
 CAPITALISED_RUN = re.compile(
@@ -173,6 +177,10 @@ def find_names(text: str, known: Callable[[str], bool]) -> Iterator[Candidate]:
             if not known(value) and (pattern is TITLED or first.lower() in names or first.lower() not in words):
                 reason = "titel" if pattern is TITLED else "afsluitgroet"
                 yield Candidate("persoonsnaam", m.start(1), m.end(1), True, reason)
+    for m in WITH_AGE.finditer(text):
+        word = m.group(1)
+        if 0 < int(m.group(2)) <= 30 and not known(word) and not is_common_word(word) and word.lower() not in words:
+            yield Candidate("persoonsnaam", m.start(1), m.end(1), True, "leeftijd")
     yield from _lower_case_names(text, known, words, names)
     yield from _sentence_subjects(text, known, names)
 
@@ -190,6 +198,9 @@ def _lower_case_names(
         group = 1 if m.group(1) else 2
         word = m.group(group)
         if group == 2 and not m.group(3):  # mid-sentence without a surname: too often a word
+            continue
+        last = m.group(3).split()[-1] if m.group(3) else ""
+        if last in words and not re.fullmatch(TUSSENVOEGSELS, last):  # "line van de aanbieders": no surname
             continue
         if word in names and word not in words and not known(word):
             end = m.end(3) if m.group(3) else m.end(group)

@@ -122,11 +122,12 @@ def _organisation_data() -> dict[str, Any]:
 
 
 def _cue_pattern(cues: list[str]) -> re.Pattern[str] | None:
-    """The cue words right before a candidate ("fan van ", "het boek van de "), case-insensitive."""
+    """The cue words right before a candidate ("fan van ", "het boek van de ", "de Nationale
+    ombudsman, "), case-insensitive."""
     if not cues:
         return None
     body = "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in sorted(cues, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{body})[ \t]+(?:(?:de|het|een)[ \t]+)?$", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{body})[ \t]*,?[ \t]+(?:(?:de|het|een)[ \t]+)?$", re.IGNORECASE)
 
 
 def _alternation(names: set[str]) -> re.Pattern[str] | None:
