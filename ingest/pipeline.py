@@ -14,11 +14,12 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import ORTH, SENT_START
 from spacy.lang.nl.stop_words import STOP_WORDS as DUTCH_STOP_WORDS
 from spacy.language import Language
 from spacy.util import compile_infix_regex
@@ -202,6 +203,43 @@ def soften_line_breaks(text: str) -> str:
     return "".join(out)
 
 
+TITLES = frozenset({"dr", "drs", "mr", "prof", "ir", "ing", "mevr", "dhr", "mw", "ds", "st", "jr", "sr", "zr", "br"})
+
+
+@Language.component("leerlus_zinseinde")
+def sentence_final_abbreviations(doc: spacy.tokens.Doc) -> spacy.tokens.Doc:
+    """A word that is also an abbreviation ("vol.", "al.", "pas.") ends a sentence when the text
+    ends, the line ends or a capital follows: spaCy's Dutch tokenizer keeps the period on it, so
+    "De groep zit vol." held the token "vol." and matched no "zit vol". It is split into the word
+    and the period (titles before a name, "dr. Jansen", stay whole)."""
+    strings = doc.vocab.strings
+    orths = [strings[int(h)] for h in doc.to_array([ORTH])] if len(doc) else []
+    exceptions = _abbreviations(doc.lang_)
+    splits = []
+    for i, text in enumerate(orths):
+        word = text[:-1]
+        if len(text) < 3 or text[-1] != "." or not word.isalpha() or not word.islower() or text not in exceptions:
+            continue
+        if word in TITLES:
+            continue
+        ends = i + 1 == len(orths) or "\n" in doc[i].whitespace_ or orths[i + 1][:1].isupper() or orths[i + 1].isspace()
+        if ends:
+            splits.append(i)
+    if splits:
+        with doc.retokenize() as retokenizer:
+            for i in splits:
+                token = doc[i]
+                retokenizer.split(token, [token.text[:-1], "."], heads=[(token, 0), (token, 0)])
+    return doc
+
+
+@lru_cache(maxsize=4)
+def _abbreviations(lang: str) -> frozenset[str]:
+    """The tokenizer's special cases that end in a period (its abbreviations)."""
+    tokenizer: Any = spacy.blank(lang).tokenizer
+    return frozenset(k for k in tokenizer.rules if k.endswith("."))
+
+
 @Language.component("leerlus_regelgrenzen", requires=["token.is_sent_start"], assigns=["token.is_sent_start"])
 def line_boundaries(doc: spacy.tokens.Doc) -> spacy.tokens.Doc:
     """A hard line break (list item, heading, blank line) also ends a sentence. Written as one
@@ -257,6 +295,7 @@ def build_pipeline(model: str | None = None, taxonomy_dir: Path | None = None) -
     infixes = [*(nlp.Defaults.infixes or ()), HYPHEN_INFIX]
     tokenizer: Any = nlp.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.add_pipe("leerlus_zinseinde", first=True)
     if not {"parser", "senter", "sentencizer"} & set(nlp.pipe_names):
         nlp.add_pipe("sentencizer")  # the blocker rules work sentence by sentence
     config = {"taxonomy_dir": str(taxonomy_dir) if taxonomy_dir else ""}

@@ -126,6 +126,19 @@ def test_evidence_and_offsets(pipeline: Pipeline) -> None:
     assert ("INSTANTIE", "samenwerkingsverband") not in {(e.label, e.canonical) for e in analysis.entities}
 
 
+def test_a_word_that_is_also_an_abbreviation_ends_a_sentence(pipeline: Pipeline) -> None:
+    """spaCy's Dutch tokenizer reads "vol." as an abbreviation: "zit vol" at the end of a sentence
+    matched nothing, and the next sentence was glued on."""
+    doc = pipeline.nlp("De aanbieder zit vol. Hij blijft thuis.")
+    assert [t.text for t in doc][:5] == ["De", "aanbieder", "zit", "vol", "."]
+    assert len(list(doc.sents)) == 2
+    found = pipeline.analyze("Het dichtstbijzijnde sbo zit vol.")
+    assert "aanbod.geen-passend-aanbod" in {b.code for b in found.blockers}
+    titled = pipeline.nlp("Zie dr. Jansen en art. 2.3 Jw. over de zorgplicht.")
+    assert "dr." in [t.text for t in titled]  # a title before a name and "art." before a number stay whole
+    assert "art." in [t.text for t in titled]
+
+
 def test_two_sentence_boundary(pipeline: Pipeline) -> None:
     text = "Het zorgkantoor vindt dat de zorg bij de gemeente thuishoort. De gemeente wijst naar de Wlz."
     assert "grens.jeugdwet-wlz" in codes(pipeline, text)
@@ -140,7 +153,7 @@ def test_pipeline_loads_a_model_from_a_path(tmp_path: Path) -> None:
     loaded = build_pipeline(model=str(tmp_path / "model"))
     assert loaded.name == "nl_proefmodel 0.0.1"
     assert loaded.fallback_reason is None
-    assert loaded.nlp.pipe_names == ["sentencizer", "leerlus_entiteiten", "leerlus_blokkades"]
+    assert loaded.nlp.pipe_names == ["leerlus_zinseinde", "sentencizer", "leerlus_entiteiten", "leerlus_blokkades"]
     assert loaded.analyze("Het CIZ wees de Wlz-aanvraag af.").codes() == ["grens.jeugdwet-wlz"]
 
 
