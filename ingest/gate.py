@@ -31,7 +31,7 @@ from ingest.name_spans import pieces
 from ingest.name_weight import REASONS, NameWeigher
 from ingest.names import find_names
 from ingest.privacy_lists import load_lists
-from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all, is_case_date
+from ingest.privacy_rules import Candidate, date_kind, elfproef, find_all, is_case_date, role_mailbox
 from ingest.redaction import FRONT_MATTER, PLACEHOLDER, Redactor, redact, with_marks
 from kb.taxonomy import Taxonomy, load_taxonomy
 
@@ -188,13 +188,13 @@ class Gate:
                 ):
                     yield Candidate("straatnaam", start, end, False)
             elif tag == "datum":
-                kind = date_kind(text, start)
+                kind = date_kind(text, start, end)
                 if kind == "geboortedatum" or _full_date(ann.text):
                     yield Candidate(kind, start, end, kind == "geboortedatum")
             elif tag == "telefoonnummer":
                 yield Candidate("telefoonnummer", start, end, True)
             elif tag in ("emailadres", "email"):
-                yield Candidate("e-mailadres", start, end, True)
+                yield Candidate("e-mailadres", start, end, not role_mailbox(ann.text.split("@", 1)[0]))
             elif tag == "bsn":
                 digits = re.sub(r"\D", "", ann.text)
                 yield Candidate("bsn" if elfproef(digits) else "nummer", start, end, elfproef(digits))

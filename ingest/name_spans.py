@@ -32,6 +32,17 @@ TITLE_WORDS = frozenset(
         "meester",
         "fam",
         "familie",
+        # the same titles in the languages of many families: Polish, Turkish, French, German, English
+        "pani",
+        "pan",
+        "bay",
+        "bayan",
+        "madame",
+        "monsieur",
+        "frau",
+        "herr",
+        "mrs",
+        "mister",
     ]
 )
 

@@ -45,10 +45,12 @@ CAPITAL_NAME = (
     rf"(?:(?i:{TUSSENVOEGSELS}|el|al|ben|bin|abu)[ \t]+)*[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ſ'’]+(?:-[A-ZÀ-ÖØ-ÞĀ-Ž]?[\wÀ-ſ'’]+)*"
 )
 # A title or a role that is always followed by a surname, whatever that surname means as a word:
-# "mevr. Vos", "de heer Nowak", "buurman Mol", "het gezin Popescu", "Pleegouders Dvořák".
+# "mevr. Vos", "de heer Nowak", "buurman Mol", "het gezin Popescu", "Pleegouders Dvořák"; and the
+# titles of the families' own languages ("pani Nowak", "bay Yılmaz", "madame Diallo").
 TITLED = re.compile(
     r"(?i:\b(?:mevrouw|mevr\.|mw\.|meneer|mnr\.|dhr\.|de heer|buurman|buurvrouw|buren|pleegouders?|"
-    r"pleegmoeder|pleegvader|gezin|familie|fam\.))[ \t]+" + rf"((?:[A-Z]\.){{0,4}}[ \t]*{CAPITAL_NAME})"
+    r"pleegmoeder|pleegvader|gezin|familie|fam\.|pani|pan|bay|bayan|madame|monsieur|frau|herr|mrs\.?))[ \t]+"
+    + rf"((?:[A-Z]\.){{0,4}}[ \t]*{CAPITAL_NAME})"
 )
 NOT_A_SURNAME = frozenset(
     ["één", "eén", "een", "geen", "ons", "onze", "mijn", "zijn", "haar", "hun", "dit", "dat", "die", "deze"]

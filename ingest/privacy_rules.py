@@ -96,8 +96,21 @@ EMAIL = re.compile(r"[\w.+%-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[A-Za-z]{
 
 
 def _email(text: str) -> Iterator[Candidate]:
+    """An e-mail address; one whose local part is only ordinary words ("expertteam@…",
+    "info@…", "secretariaat.jeugd@…") is a team's mailbox and gets a warning, not a refusal."""
     for m in EMAIL.finditer(text):
-        yield Candidate("e-mailadres", m.start(), m.end(), True)
+        local = m.group(0).split("@", 1)[0]
+        yield Candidate("e-mailadres", m.start(), m.end(), not role_mailbox(local))
+
+
+def role_mailbox(local: str) -> bool:
+    from ingest.lexicon import first_names, is_common_word, surnames
+
+    parts = [p for p in re.split(r"[._+-]+", local.lower()) if p]
+    return bool(parts) and all(
+        p.isalpha() and len(p) > 1 and is_common_word(p) and p not in first_names() and p not in surnames()
+        for p in parts
+    )
 
 
 def _phone(text: str) -> Iterator[Candidate]:
@@ -151,17 +164,20 @@ def is_case_date(text: str, start: int) -> bool:
 def _dates(text: str) -> Iterator[Candidate]:
     for pattern in DATE_PATTERNS:
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):
-            kind = date_kind(text, m.start())
+            kind = date_kind(text, m.start(), m.end())
             yield Candidate(kind, m.start(), m.end(), kind != "datum")
 
 
 # "Lucas Vermeulen (12-03-2011)": a date in brackets right after a capitalised name is how Dutch
 # reports write a date of birth.
+BORN_AFTER = re.compile(r"[^.!?\n]{0,40}?\bgeboren\b", re.IGNORECASE)
 AFTER_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ][\wÀ-ſ'’-]+\s*\(\s*$")
 
 
-def date_kind(text: str, start: int) -> str:
-    """``geboortedatum`` when a birth cue stands shortly before ``start`` or the date is in
-    brackets right after a name, else ``datum``."""
+def date_kind(text: str, start: int, end: int | None = None) -> str:
+    """``geboortedatum`` when a birth cue stands shortly before ``start``, "geboren" follows the
+    date in the same sentence ("werd op 14 februari 2016 … geboren"), or the date is in brackets
+    right after a name; else ``datum``."""
     window = text[max(0, start - BIRTH_WINDOW) : start]
-    return "geboortedatum" if BIRTH_CUE.search(window) or AFTER_NAME.search(window) else "datum"
+    after = BORN_AFTER.match(text, end) if end is not None else None
+    return "geboortedatum" if BIRTH_CUE.search(window) or AFTER_NAME.search(window) or after else "datum"
