@@ -121,10 +121,13 @@ def test_queries_are_bounded_before_parsing() -> None:
     ],
 )
 def test_long_queries_answer_fast(client: TestClient, url: str, params: dict[str, str]) -> None:
+    """Bounded work, not speed (that is measured in bench/): these queries took 81 s and 160 s before
+    they were cut; on a shared two-core machine a cut query of 500 distinct words takes up to ~3 s."""
     started = time.perf_counter()
     response = client.get(url, params=params)
     assert response.status_code == 200
-    assert time.perf_counter() - started < 3
+    assert response.json()["afgekapt"] if url.startswith("/api") else "afgekapt" in response.text
+    assert time.perf_counter() - started < 10
 
 
 def test_request_body_is_capped_before_parsing(client: TestClient) -> None:
