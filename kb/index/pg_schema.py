@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 CONFIG = "leerlus_nl"
 TABLE = "search_document"
+TABLES = (TABLE, "search_state")  # derived and versioned here, not by kb.migrations
 VERSION = "1"
 FIELD_WEIGHTS = {"titel": "A", "besluit": "B", "lessen": "C", "body": "D"}
 # Serialises schema setup between application nodes starting at the same time.
