@@ -18,6 +18,11 @@ from sqlmodel import Session, create_engine
 
 from kb import migrations, models, userdata  # noqa: F401  (models and userdata register their tables)
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows; one process at a time is then up to the user
+    fcntl = None  # type: ignore[assignment]
+
 # Serialises upgrading the schema between nodes that start at once on one PostgreSQL database.
 SETUP_LOCK = 0x1EE2_0DB0
 
@@ -41,15 +46,24 @@ def make_engine(url: str, *, upgrade: bool = True) -> Engine:
 
 
 def upgrade_schema(engine: Engine) -> list[str]:
-    """Run the migrations (:mod:`kb.migrations`), one node at a time; Dutch notes on what changed."""
+    """Run the migrations (:mod:`kb.migrations`), one process at a time; Dutch notes on what changed.
+    A database already at the newest revision costs one query and no lock."""
+    if migrations.at_head(engine):
+        return []
     with _one_node_at_a_time(engine):
         return migrations.upgrade(engine)
 
 
 @contextmanager
 def _one_node_at_a_time(engine: Engine) -> Iterator[None]:
-    """On PostgreSQL, hold :data:`SETUP_LOCK` for the block: application nodes that start at the
-    same moment would otherwise run the same migration at once and one of them would fail."""
+    """Hold a lock for the block: processes (application nodes, a server and a command) that open a
+    fresh database at the same moment would otherwise run the same migration at once and all but
+    one would fail. On PostgreSQL the advisory lock :data:`SETUP_LOCK`; on SQLite an exclusive
+    ``flock`` on a file beside the database."""
+    if engine.dialect.name == "sqlite":
+        with _file_lock(engine.url.database):
+            yield
+        return
     if engine.dialect.name != "postgresql":
         yield
         return
@@ -65,6 +79,19 @@ def _one_node_at_a_time(engine: Engine) -> Iterator[None]:
             except Exception:
                 connection.invalidate()  # closing the session frees the lock; never pool it locked
                 raise
+
+
+@contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}-migratie.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -281,3 +281,28 @@ def test_the_db_commands_show_and_upgrade_the_schema_in_dutch(tmp_path: Path, mo
     assert "niets te doen" in again.output
     after = runner.invoke(app, ["db", "status", "--json"], catch_exceptions=False)
     assert after.exit_code == 0 and json.loads(after.output)["bijgewerkt"] is True
+
+
+def test_processes_that_open_a_fresh_database_at_once_migrate_one_after_the_other(new_url: Any) -> None:
+    """A server and a command (or two nodes) starting together on an empty database: each waits for
+    the other's migration instead of creating the same tables a second time."""
+    import threading
+
+    url = new_url()
+    errors: list[str] = []
+
+    def start() -> None:
+        try:
+            make_engine(url).dispose()
+        except Exception as error:  # any failure is the finding
+            errors.append(repr(error)[:300])
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    engine = make_engine(url, upgrade=False)
+    assert migrations.status(engine).up_to_date and migrations.differences(engine) == []
+    engine.dispose()

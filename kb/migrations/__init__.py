@@ -84,6 +84,12 @@ def _known(revision: str) -> bool:
         return False
 
 
+def at_head(engine: Engine) -> bool:
+    """Whether the database is at :func:`head` already (the usual case at every start)."""
+    with engine.connect() as connection:
+        return current(connection) == head()
+
+
 def upgrade(engine: Engine) -> list[str]:
     """Bring the database to :func:`head` in one transaction; Dutch notes on what changed (empty
     when it was already there). :class:`LeerlusError` for a revision this version does not know."""
