@@ -8,8 +8,8 @@ in time, with the users spread over the nodes (no load balancer in between). Pri
 p50/p95 per route, in Dutch, and the numbers as JSON on the last line. Only 127.0.0.1 is ever
 addressed; every wait is bounded; servers and PostgreSQL are stopped at the end, also on failure.
 
-    python bench/load.py [--knooppunten 1,2] [--gebruikers 10] [--seconden 30] [--casussen DIR]
-                         [--database-url URL] [--rookproef]
+    python bench/load.py [--knooppunten 1,2] [--gebruikers 10] [--seconden 30] [--denktijd 0]
+                         [--casussen DIR] [--database-url URL] [--rookproef]
 
 ``--rookproef`` is the smoke run of the test suite: one node, two users, three seconds, the small
 fixture corpus.
@@ -100,10 +100,13 @@ def api_token(url: str, work: Path, content: Path) -> str:
     return done.stdout.strip()
 
 
-def run_locust(nodes: list[Node], token: str, users: int, seconds: int, work: Path, label: str) -> dict[str, Any]:
+def run_locust(
+    nodes: list[Node], token: str, users: int, seconds: int, think: float, work: Path, label: str
+) -> dict[str, Any]:
     """locust headless against ``nodes``; per route: requests, failures, requests/s, p50 and p95 (ms)."""
     prefix = work / f"locust-{label}"
-    env = {**os.environ, "LEERLUS_LAST_NODES": ",".join(n.base for n in nodes), "LEERLUS_LAST_TOKEN": token}
+    env = {**os.environ, "LEERLUS_LAST_NODES": ",".join(n.base for n in nodes), "LEERLUS_LAST_TOKEN": token,
+           "LEERLUS_LAST_DENKTIJD": str(think)}  # fmt: skip
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--users", str(users),
         "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--stop-timeout", "10", "--csv", str(prefix),
@@ -126,13 +129,15 @@ def run_locust(nodes: list[Node], token: str, users: int, seconds: int, work: Pa
             }
     failures = work / f"locust-{label}_failures.csv"
     errors = [dict(row) for row in csv.DictReader(failures.open(encoding="utf-8"))] if failures.exists() else []
-    return {"knooppunten": len(nodes), "gebruikers": users, "seconden": seconds, "routes": routes, "fouten": errors}
+    return {"knooppunten": len(nodes), "gebruikers": users, "seconden": seconds, "denktijd": think, "routes": routes,
+            "fouten": errors}  # fmt: skip
 
 
 def report(runs: list[dict[str, Any]]) -> None:
     for run in runs:
         total = run["routes"].get("totaal", {})
-        print(f"\n{run['knooppunten']} knooppunt(en), {run['gebruikers']} gebruikers, {run['seconden']} s: "
+        print(f"\n{run['knooppunten']} knooppunt(en), {run['gebruikers']} gebruikers, {run['seconden']} s, "
+              f"denktijd {run['denktijd']:g} s: "
               f"{total.get('per_s', 0):.1f} verzoeken/s, {total.get('fouten', 0)} fouten")  # fmt: skip
         print(f"{'route':<34} {'verzoeken':>9} {'fouten':>7} {'per s':>7} {'p50 ms':>8} {'p95 ms':>8}")
         for name, row in sorted(run["routes"].items(), key=lambda kv: (kv[0] == "totaal", kv[0])):
@@ -148,6 +153,7 @@ def main() -> None:
     parser.add_argument("--knooppunten", default="1,2", help="aantallen servers, bijvoorbeeld 1,2")
     parser.add_argument("--gebruikers", type=int, default=10)
     parser.add_argument("--seconden", type=int, default=30)
+    parser.add_argument("--denktijd", type=float, default=0.0, help="seconden tussen twee verzoeken van een gebruiker")
     parser.add_argument("--casussen", type=Path, default=ROOT / "content", help="casusmap (wordt gekopieerd)")
     parser.add_argument("--database-url", help="PostgreSQL-URL; anders een eigen server in een tijdelijke map")
     parser.add_argument("--rookproef", action="store_true", help="1 server, 2 gebruikers, 3 s, klein corpus")
@@ -156,9 +162,9 @@ def main() -> None:
         args.knooppunten, args.gebruikers, args.seconden = "1", 2, 3
         args.casussen = ROOT / "tests" / "fixtures" / "corpus"
     counts = [int(n) for n in args.knooppunten.split(",") if n]
-    bounded = 1 <= args.gebruikers <= 100 and 1 <= args.seconden <= 600
+    bounded = 1 <= args.gebruikers <= 100 and 1 <= args.seconden <= 600 and 0 <= args.denktijd <= 60
     if not counts or min(counts) < 1 or max(counts) > 2 or not bounded:
-        sys.exit("knooppunten 1 of 2, gebruikers 1 tot 100, seconden 1 tot 600")
+        sys.exit("knooppunten 1 of 2, gebruikers 1 tot 100, seconden 1 tot 600, denktijd 0 tot 60")
     work = Path(tempfile.mkdtemp(prefix="leerlus-last-"))
     server, runs = None, []
     try:
@@ -184,7 +190,8 @@ def main() -> None:
                 for node in nodes:
                     node.wait_ready(deadline)
                 token = api_token(url, run_work, content)
-                runs.append(run_locust(nodes, token, args.gebruikers, args.seconden, run_work, str(count)))
+                load = (args.gebruikers, args.seconden, args.denktijd)
+                runs.append(run_locust(nodes, token, *load, run_work, str(count)))
             finally:
                 for node in nodes:
                     node.stop()

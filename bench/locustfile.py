@@ -5,7 +5,9 @@ Each user signs in with the API token in ``LEERLUS_LAST_TOKEN`` and talks to one
 turn, as clients behind a load balancer would be. The mix is read-heavy, as the knowledge base is
 used: searches (with facets and highlights, now and then a filter or a typo), case pages, similar
 cases, the case list, facets, patterns and signals, and now and then a new signal (a write, through
-the anonymisation gate). Every request of one route is reported under one name
+the anonymisation gate). Between two requests a user waits ``LEERLUS_LAST_DENKTIJD`` seconds (half
+to all of it; default 0: each user sends its next request as soon as the last is answered, so the
+throughput is what the nodes can serve, not what the users ask). Every request of one route is reported under one name
 (``GET /api/cases/{id}``), so percentiles are per route.
 """
 
@@ -20,6 +22,7 @@ from locust import HttpUser, between, task
 
 NODES = [url for url in os.environ.get("LEERLUS_LAST_NODES", "").split(",") if url]
 TOKEN = os.environ.get("LEERLUS_LAST_TOKEN", "")
+THINK = float(os.environ.get("LEERLUS_LAST_DENKTIJD", "0"))  # seconds between two requests of one user
 QUERIES = ("thuiszitter", "wlz indicatie ciz", "jeugdwet", "wachtlijst", "passend onderwijs", "gesloten jeugdzorg",
            "pgb", "schoolverzuim", "thuiszitterr", "kangoeroezorg")  # fmt: skip
 BLOCKERS = ("grens.jeugdwet-onderwijs", "grens.jeugdwet-wlz", "financiering.bekostiging")
@@ -29,7 +32,7 @@ _next_node = itertools.count()
 class Professional(HttpUser):
     """Someone at the casustafel: searching precedents and reading cases."""
 
-    wait_time = between(0.1, 0.5)
+    wait_time = between(THINK / 2, THINK)
     host = NODES[0] if NODES else "http://127.0.0.1:8000"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -22,7 +22,7 @@ def test_the_load_script_runs_locust_against_a_node_and_reports_per_route() -> N
         [sys.executable, "bench/load.py", "--rookproef"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "1 knooppunt(en), 2 gebruikers, 3 s:" in done.stdout and "verzoeken/s" in done.stdout
+    assert "1 knooppunt(en), 2 gebruikers, 3 s, denktijd 0 s:" in done.stdout and "verzoeken/s" in done.stdout
     (run,) = json.loads(done.stdout.strip().splitlines()[-1])
     total = run["routes"]["totaal"]
     assert total["verzoeken"] > 0 and total["fouten"] == 0 and run["fouten"] == []
