@@ -1,3 +1,5 @@
+-- The DDL Leerlus 0.1.0 (commit 4627103, the last release before alembic) ran on an empty postgresql
+-- database, captured from it, and the version numbers it stored. Never edit: it is the past.
 CREATE TABLE saved_search (
 	slug VARCHAR(120) NOT NULL, 
 	naam VARCHAR(120) NOT NULL, 
