@@ -46,10 +46,14 @@ def local_login(app: FastAPI, host: str, port: int) -> str | None:
     if admin is None:
         if kb.accounts.count_active() > 0:
             return None  # there are real accounts and no local administrator: log in with a name
-        kb.accounts.add(LOCAL_ADMIN, ADMIN, lokaal=True)
-        kb.audit.append(
-            Event(wie=_os_user(), rol="opdrachtregel", actie="gebruiker-toevoegen", object=f"gebruiker:{LOCAL_ADMIN}")
-        )
+        try:
+            kb.accounts.add(LOCAL_ADMIN, ADMIN, lokaal=True)
+        except LeerlusError as error:
+            if error.code != "bestaat-al":
+                raise  # else another server on this database, starting at the same moment, made it
+        else:
+            target = f"gebruiker:{LOCAL_ADMIN}"
+            kb.audit.append(Event(wie=_os_user(), rol="opdrachtregel", actie="gebruiker-toevoegen", object=target))
         admin = kb.accounts.local_admin()
     assert admin is not None and admin.id is not None
     key = app.state.login_links.create(admin.id)

@@ -21,6 +21,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kb.access import ADMIN, ROLE_LABELS, ROLES, Principal
@@ -119,13 +120,17 @@ class Accounts:
         if team is not None and len(team) > 200:
             raise InvalidInput("team mag hoogstens 200 tekens lang zijn")
         hashed = _hasher.hash(check_password(wachtwoord)) if wachtwoord is not None else None
-        with session_scope(self.engine) as session:
-            if session.exec(select(User).where(User.naam == naam)).first() is not None:
-                raise LeerlusError(f"gebruiker '{naam}' bestaat al", code="bestaat-al", status=409)
-            user = User(naam=naam, rol=rol, team=team, wachtwoord_hash=hashed, lokaal=lokaal)
-            session.add(user)
-            session.flush()
-            return self._info(session, user)
+        taken = LeerlusError(f"gebruiker '{naam}' bestaat al", code="bestaat-al", status=409)
+        try:
+            with session_scope(self.engine) as session:
+                if session.exec(select(User).where(User.naam == naam)).first() is not None:
+                    raise taken
+                user = User(naam=naam, rol=rol, team=team, wachtwoord_hash=hashed, lokaal=lokaal)
+                session.add(user)
+                session.flush()
+                return self._info(session, user)
+        except IntegrityError as error:  # another process added the same name a moment ago
+            raise taken from error
 
     def users(self) -> list[UserInfo]:
         with Session(self.engine) as session:

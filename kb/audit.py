@@ -2,9 +2,10 @@
 which case, signal or obligation, when, from where, with which request.
 
 Lines are only ever appended (:func:`append`); nothing in Leerlus updates or deletes one, and
-:func:`protect` installs database triggers that refuse it (SQLite and PostgreSQL). Each line carries
-the hash of the line before it and a hash over itself, so :func:`verify` finds a changed, inserted
-or removed line. A line names cases by id and never holds case text, search queries or free text.
+database triggers refuse it (SQLite and PostgreSQL; made by the baseline revision in
+``kb/migrations/versions``). Each line carries the hash of the line before it and a hash over
+itself, so :func:`verify` finds a changed, inserted or removed line. A line names cases by id and
+never holds case text, search queries or free text.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -160,45 +160,6 @@ def public(entry: AuditEntry) -> dict[str, Any]:
         "adres": entry.adres,
         "hash": entry.hash,
     }
-
-
-SQLITE_TRIGGERS = (
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-       BEGIN SELECT RAISE(ABORT, 'het auditlog wordt alleen aangevuld'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-       BEGIN SELECT RAISE(ABORT, 'het auditlog wordt alleen aangevuld'); END""",
-)
-POSTGRES_FUNCTION = """
-CREATE OR REPLACE FUNCTION leerlus_audit_log_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'het auditlog wordt alleen aangevuld';
-END
-$$ LANGUAGE plpgsql"""
-POSTGRES_TRIGGERS = {
-    "audit_log_append_only": "BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW",
-    "audit_log_no_truncate": "BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT",
-}
-
-
-def protect(connection: Connection) -> None:
-    """Install the triggers that refuse any UPDATE, DELETE (and on PostgreSQL TRUNCATE) of the log."""
-    if connection.dialect.name == "sqlite":
-        for statement in SQLITE_TRIGGERS:
-            connection.execute(text(statement))
-    elif connection.dialect.name == "postgresql":
-        present = set(
-            connection.execute(
-                text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal")
-            ).scalars()
-        )
-        if present >= set(POSTGRES_TRIGGERS):
-            return  # the usual case; several servers starting at once do not redefine the function
-        connection.execute(text(POSTGRES_FUNCTION))
-        for name, when in POSTGRES_TRIGGERS.items():
-            if name not in present:
-                connection.execute(
-                    text(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION leerlus_audit_log_append_only()")
-                )
 
 
 class AuditLog:

@@ -350,6 +350,7 @@ def info(as_json: JsonFlag = False) -> None:
 def _register_loop() -> None:
     from leerlus.account_commands import register as register_accounts
     from leerlus.advice_commands import register as register_advice
+    from leerlus.db_commands import register as register_db
     from leerlus.loop_commands import register
     from leerlus.review_commands import register as register_review
 
@@ -357,6 +358,7 @@ def _register_loop() -> None:
     register_review(app, _kb)
     register_advice(app, _kb)
     register_accounts(app, _kb)
+    register_db(app)
 
 
 _register_loop()

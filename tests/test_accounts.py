@@ -167,3 +167,31 @@ def test_make_run_on_loopback_prints_a_one_time_link(
     again = leerlus(env, "serve", "--port", "8124")  # a restart prints a new link for the same administrator
     assert "Inloggen als lokale beheerder" in again.output and link not in again.output
     assert [u.naam for u in kb.accounts.users()] == ["lokale-beheerder"]
+
+
+def test_servers_adding_the_same_user_at_once_get_a_dutch_409_not_a_crash(kb: KnowledgeBase) -> None:
+    """Two servers on one fresh database, both on 127.0.0.1, each make the local administrator at
+    start: the one that loses the race gets ``bestaat-al`` (and uses the other's), never a raw
+    database error that stops the server."""
+    import threading
+
+    outcomes: list[str] = []
+    start = threading.Barrier(6)
+
+    def add() -> None:
+        start.wait(timeout=30)
+        try:
+            kb.accounts.add("lokale-beheerder", "admin", lokaal=True)
+            outcomes.append("gemaakt")
+        except LeerlusError as error:
+            outcomes.append(error.code)
+        except Exception as error:  # any other failure is the finding
+            outcomes.append(repr(error)[:200])
+
+    threads = [threading.Thread(target=add) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["bestaat-al"] * 5 + ["gemaakt"]
+    assert [u.naam for u in kb.accounts.users()] == ["lokale-beheerder"]

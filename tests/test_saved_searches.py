@@ -148,16 +148,26 @@ def test_saved_searches_survive_reindex(ingested: KnowledgeBase) -> None:
     assert [s.slug for s in ingested.saved_searches()] == ["blijft-bestaan"]
 
 
-def test_schema_change_rebuilds_cases_but_keeps_user_data(ingested: KnowledgeBase) -> None:
+def _before_alembic(kb: KnowledgeBase, key: str, value: str) -> None:
+    """Make the database look as a release before alembic left it, with ``key`` at ``value``."""
+    from sqlalchemy import text
     from sqlmodel import Session
 
-    from kb.db import make_engine
     from kb.models import Meta
 
-    ingested.save_search("Bewaard", make_request(query="Wlz"))
-    with Session(ingested.engine) as session:
-        session.merge(Meta(key="schema", value="oud"))
+    with Session(kb.engine) as session:
+        session.exec(text("DROP TABLE alembic_version"))  # type: ignore[call-overload]
+        session.merge(Meta(key=key, value=value))
         session.commit()
+
+
+def test_an_old_case_schema_rebuilds_cases_but_keeps_user_data(ingested: KnowledgeBase) -> None:
+    """A database of a release before alembic with case tables of an older schema: those are emptied
+    (the next ingest refills them), what people made stays."""
+    from kb.db import make_engine
+
+    ingested.save_search("Bewaard", make_request(query="Wlz"))
+    _before_alembic(ingested, "schema", "oud")
     engine = make_engine(ingested.settings.sql_url)
     reopened = KnowledgeBase.__new__(KnowledgeBase)
     reopened.engine = engine
@@ -167,15 +177,11 @@ def test_schema_change_rebuilds_cases_but_keeps_user_data(ingested: KnowledgeBas
 
 
 def test_unknown_user_schema_is_refused_not_dropped(ingested: KnowledgeBase) -> None:
-    from sqlmodel import Session
-
     from kb.db import make_engine
-    from kb.models import Meta
+    from kb.errors import LeerlusError
 
     ingested.save_search("Bewaard", make_request(query="Wlz"))
-    with Session(ingested.engine) as session:
-        session.merge(Meta(key="gebruikersdata", value="99"))
-        session.commit()
-    with pytest.raises(RuntimeError, match="schemaversie 99"):
+    _before_alembic(ingested, "gebruikersdata", "99")
+    with pytest.raises(LeerlusError, match="schemaversie 99"):
         make_engine(ingested.settings.sql_url)
     assert [s.naam for s in ingested.saved_searches()] == ["Bewaard"]

@@ -191,7 +191,8 @@ def test_user_tables_of_version_1_are_migrated_in_place(tmp_path: object) -> Non
     import sqlite3
     from pathlib import Path
 
-    from kb.db import USER_SCHEMA_VERSION, make_engine
+    from kb.db import make_engine
+    from kb.migrations import head, legacy, status
     from kb.userdata import Signal
 
     path = Path(str(tmp_path)) / "oud.sqlite3"
@@ -213,5 +214,6 @@ def test_user_tables_of_version_1_are_migrated_in_place(tmp_path: object) -> Non
         assert (signal.id, signal.titel, len(signal.uid)) == (7, "Oud signaal", 32)
         from kb.models import Meta
 
-        assert session.get(Meta, "gebruikersdata").value == USER_SCHEMA_VERSION  # type: ignore[union-attr]
+        assert session.get(Meta, "gebruikersdata").value == legacy.LAST_USER_SCHEMA  # type: ignore[union-attr]
+    assert status(engine).current == head()  # adopted: alembic takes over from here
     engine.dispose()

@@ -10,7 +10,8 @@ text arrays) and two generated ``tsvector`` columns:
   vocabulary feeds "Bedoelde u" suggestions, fuzzy retries and compounds typed apart.
 
 ``search_state`` keeps the schema version and a generation counter bumped by every committed
-write, so a process knows when its cached vocabulary is stale. Creating ``unaccent`` needs a
+write, so a process knows when its cached vocabulary is stale; the vocabulary itself is a table
+kept up to date by every write (:mod:`kb.index.pg_vocabulary`). Creating ``unaccent`` needs a
 privileged role; without it the configuration is built without it and a Dutch warning says what
 is lost. The table is derived from the case files: another version is dropped and refilled by
 the next ingest, like the case tables in :mod:`kb.db`.
@@ -24,12 +25,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from kb.index import pg_vocabulary
 from kb.records import MULTI_VALUED, SINGLE_VALUED
 
 log = logging.getLogger(__name__)
 
 CONFIG = "leerlus_nl"
 TABLE = "search_document"
+TABLES = (TABLE, "search_state", pg_vocabulary.TABLE)  # derived and versioned here, not by kb.migrations
 VERSION = "1"
 FIELD_WEIGHTS = {"titel": "A", "besluit": "B", "lessen": "C", "body": "D"}
 # Serialises schema setup between application nodes starting at the same time.
@@ -113,31 +116,31 @@ def ensure_schema(engine: Engine) -> list[str]:
             notes.append(NO_UNACCENT.format(reason=reason))
             log.warning(notes[-1])
         version = f"{VERSION}{'' if reason else '+unaccent'}"
-        connection.execute(
-            text("CREATE TABLE IF NOT EXISTS search_state (name text PRIMARY KEY, value text NOT NULL)")
-        )
+        connection.execute(text("CREATE TABLE IF NOT EXISTS search_state (name text PRIMARY KEY, value text NOT NULL)"))
         stored = connection.execute(text("SELECT value FROM search_state WHERE name = 'schema'")).scalar()
         exists = connection.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}).scalar()
-        if stored != version or not exists:
+        rebuilt = stored != version or not exists
+        if rebuilt:
             connection.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
             connection.execute(text(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}"))
             _configuration(connection, with_unaccent=reason is None)
             _create_table(connection)
             connection.execute(
                 text(
-                    "INSERT INTO search_state (name, value) VALUES ('schema', :v), ('generatie', '0') "
+                    "INSERT INTO search_state (name, value) VALUES ('schema', :v) "
                     "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"
                 ),
                 {"v": version},
             )
+        # The generation only ever grows (also over a rebuild), so a cached vocabulary is never
+        # mistaken for a current one.
+        connection.execute(
+            text("INSERT INTO search_state (name, value) VALUES ('generatie', '0') ON CONFLICT (name) DO NOTHING")
+        )
+        vocabulary = connection.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": pg_vocabulary.TABLE}).scalar()
+        if rebuilt or not vocabulary:  # also a search table of a release before the vocabulary table
+            pg_vocabulary.create(connection, pg_vocabulary.begin_write(connection))
     return notes
-
-
-def bump_generation(connection: Connection) -> None:
-    """Mark a committed change, so other processes refresh their vocabulary."""
-    connection.execute(
-        text("UPDATE search_state SET value = (value::bigint + 1)::text WHERE name = 'generatie'")
-    )
 
 
 def generation(connection: Connection) -> str:

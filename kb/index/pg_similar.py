@@ -1,10 +1,8 @@
-"""PostgreSQL search backend, vocabulary and similar cases: term statistics, spelling, more-like-this.
+"""PostgreSQL search backend, similar cases: more-like-this over the index.
 
-:class:`Vocabulary` holds what Whoosh keeps in its lexicon: how many cases hold each stem (from
-``ts_stat`` over ``tsv``) and each surface word (over ``words``), the number of cases and their
-mean length. A process loads it once per generation of the index (see
-:func:`kb.index.pg_schema.generation`) and uses it for inverse document frequencies, "Bedoelde u"
-suggestions, fuzzy retries and compounds typed apart.
+The term statistics it weighs with (:class:`~kb.index.pg_vocabulary.Vocabulary`: how many cases hold
+each stem, the number of cases and their mean length) are kept up to date by every write, see
+:mod:`kb.index.pg_vocabulary`.
 
 Similar cases are ranked like :mod:`kb.index.similarity` ranks them for Whoosh: the strongest
 stems of a case by tf-idf become one OR query, and candidates are scored with BM25 written in SQL
@@ -16,69 +14,15 @@ case's length is its number of distinct stems, and :meth:`key_terms` is tf-idf (
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from kb.index.pg_schema import CONFIG, FIELD_WEIGHTS, TABLE
+from kb.index.pg_vocabulary import Vocabulary
 
 K1, B = 1.2, 0.75
 MIN_LENGTH = 3
-
-
-@dataclass
-class Vocabulary:
-    """Term statistics of the whole index at one generation."""
-
-    docs: int = 0
-    mean_length: float = 1.0
-    stems: dict[str, int] = field(default_factory=dict)  # stem -> number of cases
-    words: dict[str, int] = field(default_factory=dict)  # surface word -> number of cases
-    _by_initial: dict[str, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, connection: Connection) -> Vocabulary:
-        docs, mean = connection.execute(text(f"SELECT count(*), avg(length(tsv)) FROM {TABLE}")).one()
-        stat = "SELECT word, ndoc FROM ts_stat('SELECT {} FROM " + TABLE + "')"
-        stems: dict[str, int] = {w: int(n) for w, n in connection.execute(text(stat.format("tsv"))).all()}
-        words: dict[str, int] = {w: int(n) for w, n in connection.execute(text(stat.format("words"))).all()}
-        by_initial: dict[str, list[str]] = defaultdict(list)
-        for word in words:
-            by_initial[word[:1]].append(word)
-        return cls(int(docs), float(mean or 1.0), stems, words, dict(by_initial))
-
-    def known(self, word: str) -> bool:
-        return word in self.words
-
-    def idf(self, stem: str) -> float:
-        """BM25's inverse document frequency; an unknown stem weighs like the rarest."""
-        df = self.stems.get(stem, 0)
-        return math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
-
-    def close_words(self, word: str, maxdist: int) -> list[tuple[int, int, str]]:
-        """Words of the cases within ``maxdist`` edits sharing the first letter: (distance, -cases, word)."""
-        found = []
-        for candidate in self._by_initial.get(word[:1], ()):
-            if candidate != word and abs(len(candidate) - len(word)) <= maxdist:
-                distance = edit_distance(word, candidate, maxdist)
-                if distance <= maxdist:
-                    found.append((distance, -self.words[candidate], candidate))
-        return sorted(found)
-
-
-def edit_distance(a: str, b: str, cap: int) -> int:
-    """Levenshtein distance, or ``cap + 1`` as soon as it must exceed ``cap``."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > cap:
-            return cap + 1
-        previous = current
-    return previous[-1]
 
 
 def tsquery_literal(stem: str, weights: str = "") -> str:

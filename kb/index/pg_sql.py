@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from kb.index import pg_vocabulary
 from kb.index.pg_query import Compiled
 from kb.index.pg_schema import CONFIG, TABLE
-from kb.index.pg_similar import Vocabulary
+from kb.index.pg_vocabulary import Vocabulary
 from kb.index.understanding import Filters
 from kb.records import MULTI_VALUED, SINGLE_VALUED, CaseRecord
 from kb.search import SearchRequest
@@ -96,7 +97,17 @@ class PostgresBatch:
     def delete(self, ids: Iterable[str]) -> None:
         self._steps.append(("delete", list(ids)))
 
-    def apply(self, connection: Connection) -> None:
+    def apply(self, connection: Connection, generation: int) -> None:
+        """Apply the writes in order, counting the touched cases' words out of the vocabulary before
+        and in after (:mod:`kb.index.pg_vocabulary`), stamped with ``generation``."""
+        touched: list[str] = []
+        for kind, payload in self._steps:
+            touched.extend([payload["id"]] if kind == "put" else payload)
+        pg_vocabulary.count(connection, touched, -1, generation)
+        self._write(connection)
+        pg_vocabulary.count(connection, touched, 1, generation)
+
+    def _write(self, connection: Connection) -> None:
         columns = ", ".join(COLUMNS)
         values = ", ".join(f":{c}" for c in COLUMNS)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")

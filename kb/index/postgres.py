@@ -30,11 +30,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from kb.index import pg_similar, pg_sql, results
+from kb.index import pg_similar, pg_sql, pg_vocabulary, results
 from kb.index.pg_query import Clause, Compiled, PgQueryBuilder, lexeme
-from kb.index.pg_schema import CONFIG, TABLE, bump_generation, ensure_schema, generation
-from kb.index.pg_similar import Vocabulary
+from kb.index.pg_schema import CONFIG, TABLE, ensure_schema, generation
 from kb.index.pg_sql import BETWEEN, START, STOP, PostgresBatch
+from kb.index.pg_vocabulary import Vocabulary
 from kb.index.results import SNIPPET_FIELDS, Found, run_search
 from kb.index.understanding import FIELD_BOOSTS, Filters
 from kb.records import FACET_FIELDS, MULTI_VALUED, SINGLE_VALUED
@@ -71,25 +71,28 @@ class PostgresIndex:
         batch = PostgresBatch()
         yield batch
         with self.engine.begin() as connection:
-            batch.apply(connection)
-            bump_generation(connection)
+            batch.apply(connection, pg_vocabulary.begin_write(connection))
 
     def clear(self) -> None:
         with self.engine.begin() as connection:
+            generation = pg_vocabulary.begin_write(connection)
             connection.execute(text(f"DELETE FROM {TABLE}"))
-            bump_generation(connection)
+            pg_vocabulary.forget_all(connection, generation)
 
     # -- reading ---------------------------------------------------------------------------
 
     def vocabulary(self) -> Vocabulary:
         """Term statistics of the index as it is now: kept while the generation in the database is
-        the one they were loaded at, reloaded as soon as any node committed a write. Generation and
-        statistics are read in one snapshot, so they always belong together."""
+        the one they were loaded at; as soon as any node committed a write, refreshed with the rows
+        of the vocabulary table that changed since. Generation and rows are read in one snapshot,
+        so they always belong together."""
         with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
             current = generation(connection)
             with self._lock:
-                if self._vocabulary is None or self._vocabulary[0] != current:
+                if self._vocabulary is None:
                     self._vocabulary = (current, Vocabulary.load(connection))
+                elif self._vocabulary[0] != current:
+                    self._vocabulary = (current, self._vocabulary[1].refreshed(connection))
                 return self._vocabulary[1]
 
     def hashes(self) -> dict[str, str]:

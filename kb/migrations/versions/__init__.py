@@ -1,0 +1,1 @@
+"""Alembic revisions of the SQL schema, oldest first (see kb.migrations)."""
