@@ -15,6 +15,7 @@ from rich.table import Table as RichTable
 from kb.errors import InvalidInput
 from kb.patterns import Table, pattern_request
 from kb.search import parse_filter_args
+from leerlus.dutch import os_error
 from leerlus.text import json_text
 
 out = Console(soft_wrap=True)
@@ -117,7 +118,7 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         try:
             data = json.loads(bestand.read_text(encoding="utf-8"))
         except OSError as error:
-            raise InvalidInput(f"{bestand} is niet te lezen: {error.strerror}") from None
+            raise InvalidInput(os_error(error)) from None
         except json.JSONDecodeError as error:
             raise InvalidInput(f"{bestand} is geen geldige JSON (regel {error.lineno})") from None
         from ingest.userdata_gate import import_userdata

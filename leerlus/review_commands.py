@@ -31,7 +31,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             tuple[str, str] | None, typer.Option("--wijs-af", help="Wijs af: CASUS-ID CODE.", metavar="ID CODE")
         ] = None,
         wie: Annotated[str, typer.Option(help="Wie beslist (verplicht bij --bevestig en --wijs-af).")] = "",
-        statistiek: Annotated[bool, typer.Option(help="Per blokkade: bevestigd, afgewezen, precisie.")] = False,
+        statistiek: Annotated[
+            bool, typer.Option("--statistiek", help="Per blokkade: bevestigd, afgewezen, precisie.")
+        ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Antwoord als JSON.")] = False,
     ) -> None:
         """Te beoordelen: gesuggereerde blokkades bevestigen of afwijzen."""

@@ -258,7 +258,7 @@ def analyze_page(
             "tekst": tekst,
             "analysis": analysis,
             "blockers": blockers_once(analysis.blockers) if analysis else [],
-            "entity_kinds": ENTITY_KINDS,
+            "concepts": concepts_once(analysis.entities) if analysis else [],
             "marked": marked_text(body, analysis.entities) if analysis else None,
             "json_url": None,
         },
@@ -284,6 +284,28 @@ def blockers_once(found: Any) -> list[BlockerOnce]:
         sentence = " ".join(item.evidence.split())
         if sentence and sentence not in group.evidence:
             group.evidence.append(sentence)
+    return list(groups.values())
+
+
+class ConceptOnce:
+    """One recognised concept (a law, body or provision) with the words that named it in the text."""
+
+    def __init__(self, kind: str, canonical: str) -> None:
+        self.kind, self.canonical, self.texts, self.count = kind, canonical, list[str](), 0
+
+
+def concepts_once(entities: Any) -> list[ConceptOnce]:
+    """Recognised concepts once each, in the Dutch word for their kind, in order of first mention:
+    "Wlz" three times in a text is one law, named three times."""
+    groups: dict[tuple[str, str], ConceptOnce] = {}
+    for entity in entities:
+        if not entity.canonical:
+            continue
+        kind = ENTITY_KINDS.get(entity.label, entity.label.lower())
+        group = groups.setdefault((kind, entity.canonical), ConceptOnce(kind, entity.canonical))
+        group.count += 1
+        if entity.text not in group.texts:
+            group.texts.append(entity.text)
     return list(groups.values())
 
 
