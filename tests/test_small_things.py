@@ -55,6 +55,34 @@ def test_errors_name_parameters_as_the_user_sees_them(sample_client: TestClient,
     assert "signaalnummer" in response.text
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "dutch"),
+    [
+        ("GET", "/zoeken?q=wlz&page=nul", None, "paginanummer &#39;nul&#39; is geen geheel getal"),
+        ("GET", "/api/search?q=wlz&page=abc", None, "paginanummer moet een geheel getal zijn"),
+        ("GET", "/api/search?q=wlz&limit=1000", None, "aantal per pagina mag hoogstens 100 zijn"),
+        ("GET", "/zoeken?q=wlz&limit=0", None, "aantal per pagina moet tussen 1 en 100 liggen"),
+        ("POST", "/api/analyze", {}, "tekst ontbreekt"),
+        ("POST", "/api/precedents", {"text": 5}, "tekst moet tekst zijn"),
+    ],
+)
+def test_errors_name_query_and_body_parameters_in_dutch(
+    sample_client: TestClient, method: str, path: str, body: object, dutch: str
+) -> None:
+    """The address and the JSON body keep their names (page, limit, text); the message names them
+    as a reader does."""
+    response = sample_client.request(method, path, json=body)
+    assert response.status_code == 422
+    assert dutch in response.text
+    assert not re.search(r"\b(page|limit|text)\b (moet|mag|ontbreekt|&#39;)", response.text)
+
+
+def test_the_precedents_page_shows_no_developer_text(sample_client: TestClient) -> None:
+    for page in (sample_client.get("/precedenten").text, sample_client.post("/precedenten", data={"tekst": TWICE}).text):
+        main = page.split("<main", 1)[1].split("</main>", 1)[0]
+        assert "POST /api" not in main and '{"text"' not in main
+
+
 def test_case_kinds_are_shown_by_their_dutch_label(sample_client: TestClient, sample_kb: KnowledgeBase) -> None:
     from kb.search import make_request
     from leerlus.cli import app

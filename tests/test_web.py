@@ -109,7 +109,7 @@ def test_unknown_link_target_is_marked(client: TestClient) -> None:
         ("/casus/bestaat-niet", 404, "casus &#39;bestaat-niet&#39; bestaat niet"),
         ("/nergens", 404, "deze pagina bestaat niet"),
         ("/zoeken?van=gisteren", 422, "van &#39;gisteren&#39; is geen datum"),
-        ("/zoeken?page=x", 422, "page &#39;x&#39; is geen geheel getal"),
+        ("/zoeken?page=x", 422, "paginanummer &#39;x&#39; is geen geheel getal"),
     ],
 )
 def test_errors_render_as_pages(client: TestClient, url: str, status: int, text: str) -> None:
