@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from api.access import note_audit
@@ -60,6 +61,19 @@ def snippet(html: str) -> Markup:
 templates.env.filters["snippet"] = snippet
 
 
+def sentence(text: str) -> str:
+    """A message written to go after a code or a colon ("deze pagina bestaat niet") as a sentence
+    of its own on a page: a capital first, a full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".?!)" else text + "."
+
+
+templates.env.filters["sentence"] = sentence
+
+
 def startup_message(request: Request | None) -> str | None:
     """The start-up sentence every page shows while the server loads and reads cases, else None
     (also for a page rendered outside a request, such as ``leerlus rapport --formaat html``)."""
@@ -68,7 +82,20 @@ def startup_message(request: Request | None) -> str | None:
     return startup.message() if startup is not None else None
 
 
-templates.env.globals["startup_message"] = startup_message
+# What a page says instead of "nothing found" while the start-up is still reading the cases.
+STILL_READING = "Nog niets gevonden, maar Leerlus leest de casussen nog in; ververs de pagina zo meteen."
+
+
+@pass_context
+def nothing(context: Any, sentence: str) -> str:
+    """What a page says where it found nothing: ``sentence`` once the start-up is done; while the
+    cases are still being read, that nothing is found *yet*. Every "geen ..." of a page that
+    depends on the cases goes through here, so no page claims the knowledge base is empty while
+    the one start-up state says it is still reading."""
+    return STILL_READING if startup_message(context.get("request")) else sentence
+
+
+templates.env.globals.update(startup_message=startup_message, nothing=nothing)
 
 
 def current_user(request: Request | None) -> Any:
