@@ -41,6 +41,14 @@ def test_the_analyser_lists_each_blocker_once_with_all_its_evidence(sample_clien
     assert page.count("<blockquote>") == len({" ".join(b["evidence"].split()) for b in found})
 
 
+def test_the_analyser_lists_each_concept_once_with_a_dutch_kind(sample_client: TestClient) -> None:
+    """"Wlz" three times in the text was three rows "WET / Wlz / Wet langdurige zorg"."""
+    page = sample_client.post("/analyseren", data={"tekst": TWICE}).text
+    table = page.split('<table class="entities">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<td>Wet langdurige zorg</td>") == 1 and '<td class="num">3</td>' in table
+    assert "<td>wet</td>" in table and "WET" not in table
+
+
 def test_the_analyser_page_shows_no_developer_text(sample_client: TestClient) -> None:
     for page in (sample_client.get("/analyseren").text, sample_client.post("/analyseren", data={"tekst": TWICE}).text):
         assert "Pijplijn" not in page and "spacy.blank" not in page and "POST /api/analyze" not in page
