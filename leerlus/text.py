@@ -110,7 +110,7 @@ def print_check(console: Console, name: str | None, result: GateResult) -> None:
     console.print(f"{label}: {verdict}", markup=False, highlight=False)
     for f in result.findings:
         kind = "BLOKKEERT" if f.blocking else "let op"
-        console.print(f"  regel {f.line}: {f.kind} {f.text!r} ({kind})", markup=False, highlight=False)
+        console.print(f"  regel {f.line}: {f.label} {f.text!r} ({kind})", markup=False, highlight=False)
     if not result.ok:
         console.print("  Gebruik --write-redacted BESTAND voor een geanonimiseerde kopie.", markup=False)
 

@@ -112,3 +112,24 @@ def test_team_names_in_the_sample_corpus_are_consistent() -> None:
             team = str(front["team"])
             by_key[" ".join(w for w in team.lower().split() if w != "regio")].add(team)
     assert [names for names in by_key.values() if len(names) > 1] == []
+
+
+def test_an_iban_is_named_iban_in_capitals_never_persoonsnaam(sample_kb: KnowledgeBase) -> None:
+    """An IBAN was reported as 'persoonsnaam'; the kind is now found right and written as a reader
+    writes it, in the CLI and on the refused form."""
+    from leerlus.cli import app
+
+    text = "De huur ging via rekening NL91ABNA0417164300 van moeder."
+    result = CliRunner().invoke(
+        app, ["check", "-"], input=text, env={"LEERLUS_DATA_DIR": str(sample_kb.settings.data_dir)}
+    )
+    assert "regel 1: IBAN 'NL91ABNA0417164300' (BLOKKEERT)" in result.output
+    assert "persoonsnaam" not in result.output and "iban" not in result.output
+
+
+def test_the_refused_form_names_the_kind_in_capitals(sample_client: TestClient) -> None:
+    form = {"titel": "Huur betaald", "soort": "casusbespreking", "datum": "2025-04",
+            "tekst": "De huur ging via rekening NL91ABNA0417164300 van moeder."}  # fmt: skip
+    page = sample_client.post("/nieuw", data=form)
+    assert page.status_code == 422
+    assert "<strong>IBAN</strong> „NL91ABNA0417164300”" in page.text and "<strong>iban</strong>" not in page.text
