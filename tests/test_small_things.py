@@ -133,3 +133,9 @@ def test_the_refused_form_names_the_kind_in_capitals(sample_client: TestClient) 
     page = sample_client.post("/nieuw", data=form)
     assert page.status_code == 422
     assert "<strong>IBAN</strong> „NL91ABNA0417164300”" in page.text and "<strong>iban</strong>" not in page.text
+
+
+def test_the_audit_page_names_roles_in_dutch(sample_client: TestClient) -> None:
+    sample_client.get("/zoeken", params={"q": "wlz"})  # leaves a line with this administrator's role
+    page = sample_client.get("/audit").text
+    assert "<td>Beheerder</td>" in page and "<td>admin</td>" not in page
