@@ -40,8 +40,10 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             bool, typer.Option("--inclusief-suggesties", help="Tel ook gesuggereerde blokkades mee.")
         ] = False,
     ) -> None:
-        """Patronen: blokkades per periode, trend, per regio/team/hulpvraag/leeftijd,
-        knelpuntenmatrix, samen voorkomend en terugkerend. Standaard alleen vastgestelde blokkades."""
+        """Patronen: welke blokkades terugkomen, waar en hoe vaak.
+
+        Blokkades per periode, trend, per regio/team/hulpvraag/leeftijd, knelpuntenmatrix, samen
+        voorkomend en terugkerend. Standaard alleen vastgestelde blokkades."""
         params: dict[str, list[str]] = {k: v for k, v in parse_filter_args(filter or []).items()}
         for name, value in (
             ("per", per),
@@ -86,8 +88,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         formaat: Annotated[str, typer.Option(help="md, html of json.")] = "md",
         uit: Annotated[Path | None, typer.Option(help="Schrijf naar dit bestand in plaats van het scherm.")] = None,
     ) -> None:
-        """Verantwoordingsrapportage over een periode: casussen, blokkades met trend, matrix,
-        signalen en tijd per status."""
+        """Verantwoordingsrapportage over een periode.
+
+        Casussen, blokkades met trend, knelpuntenmatrix, signalen en tijd per status."""
         from kb.report import build_report
 
         if formaat not in ("md", "html", "json"):

@@ -4,7 +4,7 @@ sign of life on stderr (only on a terminal, so scripts get clean output)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,21 @@ def commands() -> list[list[str]]:
 
     walk(typer.main.get_command(app), [])
     return sorted(found)
+
+
+def test_every_summary_is_one_line() -> None:
+    """The first paragraph of a command's help is its line in 'leerlus --help': a line break in it
+    printed "per regio/team/hulpvraag/leeftijd," alone on a line."""
+    import typer.main
+
+    def walk(command: Any) -> Iterator[Any]:
+        yield command
+        for sub in getattr(command, "commands", {}).values():
+            yield from walk(sub)
+
+    for command in walk(typer.main.get_command(app)):
+        first = (command.help or "").strip().split("\n\n")[0]
+        assert "\n" not in first, command.name
 
 
 def test_every_group_is_walked() -> None:
