@@ -60,7 +60,8 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         if unknown:
             raise InvalidInput(f"onbekend filterveld '{sorted(unknown)[0]}'; kies uit {', '.join(_facet_fields())}")
         wanted = pattern_request(lambda name: params.get(name, []))
-        result = make_kb().patterns(wanted)
+        kb = make_kb()
+        result = kb.patterns(wanted)
         tables = result.tabellen
         if tabel is not None:
             if tabel not in tables:
@@ -74,9 +75,13 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         if as_json:
             sys.stdout.write(json_text(result.to_dict() if tabel is None else tables[tabel].to_dict()))
             return
-        out.print(f"{result.casussen} casussen; {result.huidig} tegen {result.vorig}.", markup=False)
+        compared = f"; {result.huidig} tegen {result.vorig}" if result.huidig and result.vorig else ""
+        out.print(f"{result.casussen} {'casus' if result.casussen == 1 else 'casussen'}{compared}.", markup=False)
+        if result.onvolledig:  # as /patronen says it: no silent comparison of 11 months with 12
+            out.print(f"Let op, de periodes zijn niet even lang: {'; '.join(result.onvolledig)}.", markup=False)
         if result.toegevoegd:
-            extra = ", ".join(f"{code} +{n}" for code, n in sorted(result.toegevoegd.items()))
+            label = kb.taxonomy.facet_label
+            extra = ", ".join(f"{label('blokkades', code)} +{n}" for code, n in sorted(result.toegevoegd.items()))
             out.print(f"Inclusief suggesties; die voegen toe: {extra}.", markup=False)
         for table in tables.values():
             _print_table(table)
@@ -150,7 +155,8 @@ def _facet_fields() -> tuple[str, ...]:
 
 
 def _print_table(table: Table) -> None:
-    shown = RichTable(title=table.titel, title_justify="left")
+    caption = table.toelichting or None
+    shown = RichTable(title=table.titel, title_justify="left", caption=caption, caption_justify="left")
     shown.add_column(table.eerste_kolom)
     for column in table.kolommen:
         shown.add_column(column, justify="right")

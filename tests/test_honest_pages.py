@@ -92,3 +92,20 @@ def test_an_empty_draft_gets_no_brief(sample_client: TestClient, text: str) -> N
     assert "precedenten.md" not in page.text and 'name="formaat"' not in page.text
     api = sample_client.post("/api/precedents", json={"text": text})
     assert api.status_code == 422 and api.json()["code"] == "ongeldige-invoer"
+
+
+def test_the_cli_names_a_partial_period_too(sample_kb: KnowledgeBase) -> None:
+    """'leerlus patterns' compared 11 months of 2025 with 2024 without a word, and listed what
+    suggestions add as raw codes."""
+    from typer.testing import CliRunner
+
+    from leerlus.cli import app
+
+    env = {"LEERLUS_DATA_DIR": str(sample_kb.settings.data_dir), "COLUMNS": "200"}
+    args = ["patterns", "--per", "jaar", "--van", "2023-12", "--tot", "2025-11"]
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 0
+    assert "Let op, de periodes zijn niet even lang: 2023 telt alleen 2023-12 t/m 2023-12 (1 van 12 maanden)" in result.output
+    assert "de periodes zijn niet even lang" in result.output.split("Trend tegen de vorige periode", 1)[1]
+    added = CliRunner().invoke(app, [*args, "--inclusief-suggesties"], env=env).output
+    assert "die voegen toe: " in added and "Wachtlijst +" in added and "aanbod.wachtlijst" not in added
