@@ -111,6 +111,10 @@ CUT_JS = """() => {
         if (clips && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 1)  // 1 px: hidden for the eye only
             out.push(e.tagName + ': ' + e.textContent.trim().slice(0, 60));
     }
+    if (window.innerWidth >= 1000)  // at a desk a table fits; only a folded-out wide table may scroll
+        for (const box of document.querySelectorAll('main .table-scroll, main .table-wrap'))
+            if (!box.closest('details') && box.scrollWidth > box.clientWidth + 1)
+                out.push('tabel schuift: ' + box.textContent.trim().slice(0, 60));
     for (const t of document.querySelectorAll('main svg text')) {
         if (t.textContent.includes('…') && !t.closest('details:not([open])'))
             out.push('grafieklabel: ' + t.textContent);
