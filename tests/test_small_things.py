@@ -139,3 +139,23 @@ def test_the_audit_page_names_roles_in_dutch(sample_client: TestClient) -> None:
     sample_client.get("/zoeken", params={"q": "wlz"})  # leaves a line with this administrator's role
     page = sample_client.get("/audit").text
     assert "<td>Beheerder</td>" in page and "<td>admin</td>" not in page
+
+
+def test_the_dossier_shows_kinds_and_help_questions_by_label(sample_client: TestClient) -> None:
+    """The advice dossier printed 'bindend-advies' and 'levenslange-beperking' in its table."""
+    markdown = sample_client.post("/api/dossier", json={"grens": "grens.jeugdwet-wlz"}).json()["markdown"]
+    table = markdown.split("## ", 1)[0]
+    assert "| Bindend advies |" in table and "(Complexe) levenslange en levensbrede beperking" in table
+    for code in ("bindend-advies", "maatwerkbesluit |", "levenslange-beperking", "| 4-12 |"):
+        assert code not in table, code
+    page = sample_client.post("/dossier", data={"grens": "grens.jeugdwet-wlz"}).text
+    assert "(Complexe) levenslange en levensbrede beperking" in page and "<td>levenslange-beperking" not in page
+
+
+def test_the_review_queue_in_the_cli_names_blockers_by_label(sample_kb: KnowledgeBase) -> None:
+    from leerlus.cli import app
+
+    result = CliRunner().invoke(app, ["beoordeel"], env={"LEERLUS_DATA_DIR": str(sample_kb.settings.data_dir)})
+    assert result.exit_code == 0
+    assert "Schulden (bestaanszekerheid.schulden)" in result.output  # the code stays: --bevestig needs it
+    assert "[[" not in result.output
