@@ -39,8 +39,7 @@ def dossier(request: Request, body: DossierIn, kb: KBDep, gate: GateDep, pipelin
 
     result = dossier_for(kb, gate=gate, pipeline=pipeline, **body.model_dump())
     note_audit(request, cases=[row.id for row in result.rijen])
-    labels = {t.code: t.label for t in kb.taxonomy.blokkades}
-    return {**result.to_dict(), "markdown": result.to_markdown(labels)}
+    return {**result.to_dict(), "markdown": result.to_markdown(kb.taxonomy.facet_label)}
 
 
 class ObligationMove(BaseModel):

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.limits import BodyLimit
 from kb.access import LOGGED_IN, PUBLIC, ROUTES, Rule
-from kb.errors import LeerlusError
+from kb.errors import LeerlusError, parameter_name
 from kb.limits import dutch_number
 
 log = logging.getLogger("leerlus")
@@ -83,7 +83,7 @@ class Fout(BaseModel):
 def validation_detail(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
-        name = ".".join(str(p) for p in error.get("loc", ())[1:] if not isinstance(p, int)) or "verzoek"
+        name = ".".join(parameter_name(str(p)) for p in error.get("loc", ())[1:] if not isinstance(p, int)) or "verzoek"
         explain = _PYDANTIC_DUTCH.get(error.get("type", ""), lambda c: "is ongeldig")
         parts.append(f"{name} {explain(error.get('ctx') or {})}")
     return "; ".join(parts) or "ongeldige invoer"

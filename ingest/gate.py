@@ -10,7 +10,8 @@ strong evidence blocks the case, weak evidence is a "controleer" warning the aut
 deny lists in ``privacy.yaml`` and ``organisaties.yaml`` (plus all gazetteer names) decide what is
 never flagged or always flagged. :mod:`ingest.redaction` writes the redacted version. Deduce is
 loaded once per process, lazily, by :mod:`ingest.deduce_engine` (which also keeps its work linear in
-the text); its first load on a new install builds a cache for a few minutes.
+the text); its first load on a new install builds a cache for two to three minutes on 2 cores
+(``leerlus warm``, which ``make run`` runs once).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from ingest.redaction import FRONT_MATTER, PLACEHOLDER, Redactor, redact, with_m
 from kb.taxonomy import Taxonomy, load_taxonomy
 
 BLOCKING = ("persoonsnaam", "bsn", "geboortedatum", "adres", "telefoonnummer", "e-mailadres", "iban")
+KIND_LABELS = {"bsn": "BSN", "iban": "IBAN"}
 SERVICE_NUMBERS = ("0800", "0900", "0906", "0909")  # free and paid service lines, never a person
 MARK_FIELD = "geen_persoonsgegevens"
 MARK_LINES = re.compile(rf"(?m)^{MARK_FIELD}:.*(?:\n[ \t]+-.*)*")
@@ -64,6 +66,11 @@ class Finding:
     line: int
     blocking: bool
     reason: str = ""
+
+    @property
+    def label(self) -> str:
+        """The kind as a reader writes it: "BSN" and "IBAN" in capitals, the rest as it is."""
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

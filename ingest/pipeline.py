@@ -30,6 +30,7 @@ from ingest import blockmodel
 from ingest.blockers import SPAN_KEY as BLOCKER_KEY
 from ingest.confidence import Calibration
 from ingest.entities import SPAN_KEY as ENTITY_KEY
+from kb.snippets import readable
 from kb.taxonomy import DATA_FILES, load_taxonomy
 
 DEFAULT_MODEL = "nl_core_news_sm"
@@ -276,7 +277,9 @@ def _analysis(
         start, end = _trim(original, span.start_char, span.end_char)
         confidence = calibration.confidence(span.label_, kinds[span.label_])
         label = labels.get(span.label_, span.label_)
-        blockers.append(Blocker(span.label_, label, original[start:end], start, end, confidence, span.kb_id_))
+        # The evidence as a reader sees it (links as text, no Markdown marks); the offsets stay in the original.
+        evidence = readable(original[start:end])
+        blockers.append(Blocker(span.label_, label, evidence, start, end, confidence, span.kb_id_))
     return Analysis(pipeline=name, entities=tuple(entities), blockers=tuple(blockers))
 
 

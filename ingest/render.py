@@ -25,7 +25,7 @@ from markdown.inlinepatterns import (
 )
 from markdown.treeprocessors import Treeprocessor
 
-from kb.snippets import link_marker
+from kb.snippets import block_end, link_marker, show_links
 
 CASE_LINK = r"\[\[([A-Za-z0-9][A-Za-z0-9._-]{0,199})(?:\|([^\]\n]{1,200}))?\]\]"
 CASE_URL = "/casus/{id}"
@@ -219,7 +219,9 @@ class _TextCollector(HTMLParser):
         if tag == "a":
             self.link_id = None
         if tag in BLOCK_TAGS:
-            self.parts.append("\n")
+            # a heading or item without closing punctuation: a snippet must not run it into the next
+            block = "".join(self.parts).rsplit("\n", 1)[-1]
+            self.parts.append(block_end(show_links(block, escape=False)) + "\n")
         elif tag in ("td", "th"):
             self.parts.append(" ")
 

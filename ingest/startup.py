@@ -26,6 +26,7 @@ STAGE_TEXT = {
     "analyseren": "begrippen en blokkades herkennen",
     "opslaan": "opslaan in database en zoekindex",
 }
+READ_STEPS = ("lezen", "analyseren", "opslaan")  # the steps of reading the cases, in order
 
 
 @dataclass
@@ -57,9 +58,15 @@ class Startup:
             if not self.busy:
                 return None
             what = STAGE_TEXT.get(self.stage, "")
-            if self.phase == "opstarten" and not self.total:
-                return f"Leerlus start op: {what}."
-            return f"Leerlus is bezig met inlezen ({self.done} van {self.total})" + (f": {what}." if what else ".")
+            if self.phase == "opstarten":
+                then = f"; daarna worden {self.total} casussen ingelezen" if self.total else ""
+                return f"Leerlus start op: {what}{then}."
+            # Every step counts the cases again from 0; the step number says why the count restarts.
+            step = ""
+            if self.stage in READ_STEPS:
+                step = f", stap {READ_STEPS.index(self.stage) + 1} van {len(READ_STEPS)}"
+            ending = f": {what}." if what else "."
+            return f"Leerlus is bezig met inlezen ({self.done} van {self.total}){step}{ending}"
 
     def to_dict(self) -> dict[str, Any]:
         with self._lock:

@@ -10,7 +10,7 @@ left out (``zonder``) or added by id (``met``), so a dossier is a shareable sele
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +88,9 @@ class Dossier:
             if b.datum < a.datum and a.richting.differs(b.richting)
         ]
 
-    def to_markdown(self, labels: dict[str, str]) -> str:
+    def to_markdown(self, label: Callable[[str, str], str]) -> str:
+        """The dossier as Markdown; ``label`` (field, code) -> Dutch label, as
+        :meth:`kb.taxonomy.Taxonomy.facet_label`, so no kind or help question shows as a code."""
         lines = [f"# Adviesdossier: {md_text(self.label)}", ""]
         if not self.rijen:
             lines.append("Nog geen eerdere bindende adviezen, maatwerkbesluiten of escalaties op deze grens.")
@@ -109,11 +111,11 @@ class Dossier:
         for r in self.rijen:
             cells = [
                 f"{r.titel} (`{r.id}`)",
-                r.soort,
+                label("soort", r.soort),
                 r.datum,
-                r.leeftijdscategorie or "",
-                ", ".join(r.hulpvraag),
-                ", ".join(labels.get(b, b) for b in r.blokkades),
+                label("leeftijdscategorie", r.leeftijdscategorie) if r.leeftijdscategorie else "",
+                ", ".join(label("hulpvraag", h) for h in r.hulpvraag),
+                ", ".join(label("blokkades", b) for b in r.blokkades),
                 r.besluit or "",
                 r.mandaat or "",
                 r.uitkomst or "",

@@ -1,10 +1,31 @@
 """The one error type of Leerlus, shared by every stage and rendered by ``api`` and ``web``.
 
 Each error has a stable machine ``code``, a Dutch ``detail`` for the user and an HTTP status,
-so the API can answer JSON and the web UI an error page from the same object.
+so the API can answer JSON and the web UI an error page from the same object. A message names a
+parameter in Dutch (:func:`parameter_name`), also where the address or the JSON body calls it
+``page``, ``limit`` or ``text``.
 """
 
 from __future__ import annotations
+
+# Parameters whose name in an address or a JSON body is English (kept for existing clients), as a
+# message names them. Every other parameter is named as it is written (van, tot, drempel, ...).
+PARAMETER_NAMES = {
+    "page": "paginanummer",
+    "pagina": "paginanummer",
+    "limit": "aantal per pagina",
+    "q": "zoekvraag",
+    "query": "zoekvraag",
+    "sort": "sortering",
+    "text": "tekst",
+    "case_id": "casus-id",
+    "signal_id": "signaalnummer",
+}
+
+
+def parameter_name(name: str) -> str:
+    """How an error message names the parameter ``name``: in Dutch."""
+    return PARAMETER_NAMES.get(name, name)
 
 
 class LeerlusError(Exception):

@@ -229,6 +229,7 @@ class Analyst:
         window: tuple[str, str] | None = None
         order: list[str] = []
         partial: list[str | None] = []
+        first: str | None = None
         stamped = [(periods.period_of(f.datum, per), f.get("blokkades")) for f in cases]
         totals = Counter(period for period, _codes in stamped)
         counts = Counter((code, period) for period, codes in stamped for code in codes)
@@ -238,6 +239,8 @@ class Analyst:
             huidig, vorig = now, periods.shift(now, -1)
             window = (periods.months_back(anchor[:7], venster), anchor[:7])
             partial = [periods.partial(p, base.van, anchor) for p in (now, periods.shift(now, -1))]
+            # the first period of the time line is cut by ``van`` as well (van=2023-12 per jaar: 1 of 12)
+            first = periods.partial(order[0], base.van, anchor) if order[0] not in (now, vorig) else None
         tables = {
             "tijdlijn": self._timeline(base, totals, counts, blockers, order, per),
             "trend": self._trend(base, counts, blockers, huidig, vorig),
@@ -255,7 +258,10 @@ class Analyst:
         notes = [note for note in partial if note]
         if notes:  # say so rather than compare 11 months with 12 in silence
             tables["trend"].toelichting += f" Let op, de periodes zijn niet even lang: {'; '.join(notes)}."
-        return Patterns(per, base, order, huidig, vorig, len(cases), tables, drempel, window, added, notes)
+        if first:
+            tables["tijdlijn"].toelichting = f"{tables['tijdlijn'].toelichting} Let op: {first}.".strip()
+        shown = [first, *reversed(notes)] if first else list(reversed(notes))  # in the order of the time line
+        return Patterns(per, base, order, huidig, vorig, len(cases), tables, drempel, window, added, shown)
 
     # -- tables ----------------------------------------------------------------------------
 

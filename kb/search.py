@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from kb.errors import InvalidInput
+from kb.errors import InvalidInput, parameter_name
 from kb.limits import bound_query, refuse_control
 from kb.records import FACET_FIELDS
 
@@ -213,7 +213,8 @@ def request_from_params(params: str, **overrides: Any) -> SearchRequest:
     return request_from_query(lambda name: parsed.get(name, []), highlight=bool(overrides.get("highlight", True)))
 
 
-def _bounded_int(label: str, value: int | str | None, low: int, high: int) -> int:
+def _bounded_int(name: str, value: int | str | None, low: int, high: int) -> int:
+    label = parameter_name(name)
     if value is None or value == "":
         return low
     try:

@@ -56,5 +56,4 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         except PersonalDataRefused as refused:
             err.print(f"fout: {refused.detail}; draai 'leerlus check {feiten}' voor de vondsten", markup=False)
             raise typer.Exit(1) from None
-        labels = {t.code: t.label for t in kb.taxonomy.blokkades}
-        sys.stdout.write(json_text(result.to_dict()) if as_json else result.to_markdown(labels))
+        sys.stdout.write(json_text(result.to_dict()) if as_json else result.to_markdown(kb.taxonomy.facet_label))

@@ -253,6 +253,8 @@ def _read_inputs(files: list[str]) -> list[tuple[str | None, str]]:
     inputs = []
     for name in files:
         path = Path(name)
+        if path.is_dir():
+            raise LeerlusError(f"'{name}' is een map; geef een bestand")
         if not path.is_file():
             raise LeerlusError(f"bestand '{name}' bestaat niet")
         try:
@@ -375,6 +377,9 @@ def run() -> int:
         return int(done.code or 0)
     except LeerlusError as exc:
         err.print(f"fout: {exc.detail}", markup=False, highlight=False)
+        return 2
+    except OSError as exc:  # a file to read or write (--uit, --write-redacted, BESTAND) that will not do
+        err.print(f"fout: {dutch.os_error(exc)}", markup=False, highlight=False)
         return 2
     return 0
 

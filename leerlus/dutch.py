@@ -6,12 +6,14 @@ hands typer a translating ``_`` for the gettext messages (:data:`MESSAGES`), set
 typer translates once at import, passes a Dutch usage prefix and help-option text, runs every
 usage error through :func:`to_dutch` (:data:`PATTERNS`, tried in order), and writes the kind of
 value an option takes in words (:func:`dutch_type`: ``<tekst>``, ``<getal>``, ``<pad>``, not
-typer's ``<str>``, ``<int>``, ``<path>``; a flag takes no value and shows none). What is in no
+typer's ``<str>``, ``<int>``, ``<path>``; a flag takes no value and shows none). A file that cannot
+be read or written is named with the reason in Dutch (:func:`os_error`), not the system's English. What is in no
 table stays as it was; ``tests/test_cli_dutch.py`` shows the help and errors a user sees are Dutch.
 """
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Callable
 from gettext import gettext
@@ -85,6 +87,18 @@ TYPE_WORDS: dict[str, str] = {
     "datetime": "datum",
     "Path": "pad",
 }
+# Why a file could not be read or written, by errno, as the operating system says it in English.
+OS_REASONS: dict[int, str] = {
+    errno.ENOENT: "bestaat niet (of de map erboven bestaat niet)",
+    errno.EISDIR: "is een map, geen bestand",
+    errno.ENOTDIR: "een deel van het pad is geen map",
+    errno.EACCES: "geen toegang",
+    errno.EPERM: "geen toegang",
+    errno.EEXIST: "bestaat al",
+    errno.ENOSPC: "de schijf is vol",
+    errno.EROFS: "staat op een schijf die alleen gelezen kan worden",
+    errno.ENAMETOOLONG: "de naam is te lang",
+}
 _PATTERNS = [(re.compile(rf"^{p}$", re.S), r) for p, r in PATTERNS]
 _REASONS = [(re.compile(rf"^{p}$", re.S), r) for p, r in REASONS]
 
@@ -107,6 +121,14 @@ def to_dutch(message: str) -> str:
         if match:
             return head + sep + match.expand(replacement)
     return message
+
+
+def os_error(error: OSError) -> str:
+    """A file error in Dutch: the path and why ("'/x/y.json': bestaat niet ..."), never the
+    operating system's English ("No such file or directory")."""
+    reason = OS_REASONS.get(error.errno or 0, "is niet te lezen of te schrijven")
+    where = f"'{error.filename}'" if error.filename else "bestand"
+    return f"{where}: {reason}"
 
 
 def dutch_type(shown: str) -> str:

@@ -15,6 +15,7 @@ from rich.table import Table as RichTable
 from kb.errors import InvalidInput
 from kb.patterns import Table, pattern_request
 from kb.search import parse_filter_args
+from leerlus.dutch import os_error
 from leerlus.text import json_text
 
 out = Console(soft_wrap=True)
@@ -39,8 +40,10 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             bool, typer.Option("--inclusief-suggesties", help="Tel ook gesuggereerde blokkades mee.")
         ] = False,
     ) -> None:
-        """Patronen: blokkades per periode, trend, per regio/team/hulpvraag/leeftijd,
-        knelpuntenmatrix, samen voorkomend en terugkerend. Standaard alleen vastgestelde blokkades."""
+        """Patronen: welke blokkades terugkomen, waar en hoe vaak.
+
+        Blokkades per periode, trend, per regio/team/hulpvraag/leeftijd, knelpuntenmatrix, samen
+        voorkomend en terugkerend. Standaard alleen vastgestelde blokkades."""
         params: dict[str, list[str]] = {k: v for k, v in parse_filter_args(filter or []).items()}
         for name, value in (
             ("per", per),
@@ -57,7 +60,8 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         if unknown:
             raise InvalidInput(f"onbekend filterveld '{sorted(unknown)[0]}'; kies uit {', '.join(_facet_fields())}")
         wanted = pattern_request(lambda name: params.get(name, []))
-        result = make_kb().patterns(wanted)
+        kb = make_kb()
+        result = kb.patterns(wanted)
         tables = result.tabellen
         if tabel is not None:
             if tabel not in tables:
@@ -71,9 +75,13 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         if as_json:
             sys.stdout.write(json_text(result.to_dict() if tabel is None else tables[tabel].to_dict()))
             return
-        out.print(f"{result.casussen} casussen; {result.huidig} tegen {result.vorig}.", markup=False)
+        compared = f"; {result.huidig} tegen {result.vorig}" if result.huidig and result.vorig else ""
+        out.print(f"{result.casussen} {'casus' if result.casussen == 1 else 'casussen'}{compared}.", markup=False)
+        if result.onvolledig:  # as /patronen says it: no silent comparison of 11 months with 12
+            out.print(f"Let op, de periodes zijn niet even lang: {'; '.join(result.onvolledig)}.", markup=False)
         if result.toegevoegd:
-            extra = ", ".join(f"{code} +{n}" for code, n in sorted(result.toegevoegd.items()))
+            label = kb.taxonomy.facet_label
+            extra = ", ".join(f"{label('blokkades', code)} +{n}" for code, n in sorted(result.toegevoegd.items()))
             out.print(f"Inclusief suggesties; die voegen toe: {extra}.", markup=False)
         for table in tables.values():
             _print_table(table)
@@ -85,8 +93,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         formaat: Annotated[str, typer.Option(help="md, html of json.")] = "md",
         uit: Annotated[Path | None, typer.Option(help="Schrijf naar dit bestand in plaats van het scherm.")] = None,
     ) -> None:
-        """Verantwoordingsrapportage over een periode: casussen, blokkades met trend, matrix,
-        signalen en tijd per status."""
+        """Verantwoordingsrapportage over een periode.
+
+        Casussen, blokkades met trend, knelpuntenmatrix, signalen en tijd per status."""
         from kb.report import build_report
 
         if formaat not in ("md", "html", "json"):
@@ -117,7 +126,7 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         try:
             data = json.loads(bestand.read_text(encoding="utf-8"))
         except OSError as error:
-            raise InvalidInput(f"{bestand} is niet te lezen: {error.strerror}") from None
+            raise InvalidInput(os_error(error)) from None
         except json.JSONDecodeError as error:
             raise InvalidInput(f"{bestand} is geen geldige JSON (regel {error.lineno})") from None
         from ingest.userdata_gate import import_userdata
@@ -146,7 +155,8 @@ def _facet_fields() -> tuple[str, ...]:
 
 
 def _print_table(table: Table) -> None:
-    shown = RichTable(title=table.titel, title_justify="left")
+    caption = table.toelichting or None
+    shown = RichTable(title=table.titel, title_justify="left", caption=caption, caption_justify="left")
     shown.add_column(table.eerste_kolom)
     for column in table.kolommen:
         shown.add_column(column, justify="right")

@@ -31,7 +31,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
             tuple[str, str] | None, typer.Option("--wijs-af", help="Wijs af: CASUS-ID CODE.", metavar="ID CODE")
         ] = None,
         wie: Annotated[str, typer.Option(help="Wie beslist (verplicht bij --bevestig en --wijs-af).")] = "",
-        statistiek: Annotated[bool, typer.Option(help="Per blokkade: bevestigd, afgewezen, precisie.")] = False,
+        statistiek: Annotated[
+            bool, typer.Option("--statistiek", help="Per blokkade: bevestigd, afgewezen, precisie.")
+        ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Antwoord als JSON.")] = False,
     ) -> None:
         """Te beoordelen: gesuggereerde blokkades bevestigen of afwijzen."""
@@ -66,7 +68,9 @@ def register(app: typer.Typer, make_kb: Any) -> None:
                 out.print("Nog geen besluiten.", markup=False)
             for s in stats:
                 share = f"{s.precisie:.0%}" if s.precisie is not None else "-"
-                out.print(f"{s.code}: {s.bevestigd} bevestigd, {s.afgewezen} afgewezen, precisie {share}", markup=False)
+                shown = kb.taxonomy.facet_label("blokkades", s.code)
+                counts = f"{s.bevestigd} bevestigd, {s.afgewezen} afgewezen, precisie {share}"
+                out.print(f"{shown} ({s.code}): {counts}", markup=False)
             return
         queue = kb.review_queue(code=blokkade, team=team)
         if as_json:
@@ -76,7 +80,8 @@ def register(app: typer.Typer, make_kb: Any) -> None:
         for note in queue.notities.values():
             out.print(note, markup=False)
         for s in queue.items:
-            out.print(f"\n{s.case_id}  {s.code}  ({s.confidence:.0%})  {s.titel}", markup=False)
+            where = f"{s.case_id} · {s.label} ({s.code}) · betrouwbaarheid {s.confidence:.0%}"
+            out.print(f"\n{s.titel}\n  {where}", markup=False)
             for zin in s.evidence[:2]:
                 out.print(f"    \u201c{zin}\u201d", markup=False)
         if queue.items:

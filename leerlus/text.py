@@ -46,7 +46,12 @@ def print_search(console: Console, result: SearchResult, label: Label = _as_is) 
     if not result.total:
         console.print("Geen casussen gevonden. Probeer minder of andere woorden.")
         return
-    console.print(f"{result.total} casus(sen) gevonden (pagina {result.page} van {result.pages}).")
+    found = f"{result.total} {'casus' if result.total == 1 else 'casussen'} gevonden"
+    if result.page > result.pages:
+        pages = f"{result.pages} pagina{'' if result.pages == 1 else chr(39) + 's'}"
+        console.print(f"{found}, maar pagina {result.page} bestaat niet: deze zoekopdracht heeft {pages}.")
+        return
+    console.print(f"{found} (pagina {result.page} van {result.pages}).")
     for hit in result.hits:
         console.print()
         console.print(f"[bold]{hit.titel}[/bold]")
@@ -80,16 +85,18 @@ def print_case(console: Console, case: CaseDetail, label: Label = _as_is) -> Non
 def print_analysis(console: Console, name: str | None, analysis: Analysis) -> None:
     if name:
         console.print(f"[bold]{name}[/bold]")
-    entities = [e for e in analysis.entities if e.canonical]
-    if entities:
+    from web.routes import blockers_once, concepts_once
+
+    concepts = concepts_once(analysis.entities)
+    if concepts:
         console.print("Herkende begrippen:")
-        for e in entities:
-            console.print(f"  {e.label:<12} {e.text}  →  {e.canonical}", markup=False, highlight=False)
+        for c in concepts:
+            times = f" ({c.count} keer)" if c.count > 1 else ""
+            shown = f"{', '.join(c.texts)}  →  {c.canonical}{times}"
+            console.print(f"  {c.kind:<12} {shown}", markup=False, highlight=False)
     else:
         console.print("Geen wetten, instanties of voorzieningen herkend.")
     if analysis.blockers:
-        from web.routes import blockers_once
-
         console.print("Blokkades:")
         for b in blockers_once(analysis.blockers):
             console.print(f"  {b.label} ({b.code})", markup=False, highlight=False)
@@ -97,7 +104,6 @@ def print_analysis(console: Console, name: str | None, analysis: Analysis) -> No
                 console.print(f'    "{sentence}"', markup=False, highlight=False)
     else:
         console.print("Geen blokkades herkend.")
-    console.print(f"[dim]pijplijn: {analysis.pipeline}[/dim]")
 
 
 def print_check(console: Console, name: str | None, result: GateResult) -> None:
@@ -109,7 +115,7 @@ def print_check(console: Console, name: str | None, result: GateResult) -> None:
     console.print(f"{label}: {verdict}", markup=False, highlight=False)
     for f in result.findings:
         kind = "BLOKKEERT" if f.blocking else "let op"
-        console.print(f"  regel {f.line}: {f.kind} {f.text!r} ({kind})", markup=False, highlight=False)
+        console.print(f"  regel {f.line}: {f.label} {f.text!r} ({kind})", markup=False, highlight=False)
     if not result.ok:
         console.print("  Gebruik --write-redacted BESTAND voor een geanonimiseerde kopie.", markup=False)
 

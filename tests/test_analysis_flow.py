@@ -115,7 +115,7 @@ def test_api_analyze(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "detail"),
-    [({}, "text ontbreekt"), ({"text": 5}, "text moet tekst zijn"), ([1], "verzoek moet een JSON-object zijn")],
+    [({}, "tekst ontbreekt"), ({"text": 5}, "tekst moet tekst zijn"), ([1], "verzoek moet een JSON-object zijn")],
 )
 def test_api_analyze_bad_input(client: TestClient, payload: object, detail: str) -> None:
     response = client.post("/api/analyze", json=payload)

@@ -72,8 +72,8 @@ def test_facets(client: TestClient) -> None:
     [
         ("/api/cases/bestaat-niet", 404, "niet-gevonden", "casus 'bestaat-niet' bestaat niet"),
         ("/api/nergens", 404, "niet-gevonden", "deze pagina bestaat niet"),
-        ("/api/search?page=abc", 422, "ongeldige-invoer", "page moet een geheel getal zijn"),
-        ("/api/search?limit=1000", 422, "ongeldige-invoer", "limit mag hoogstens 100 zijn"),
+        ("/api/search?page=abc", 422, "ongeldige-invoer", "paginanummer moet een geheel getal zijn"),
+        ("/api/search?limit=1000", 422, "ongeldige-invoer", "aantal per pagina mag hoogstens 100 zijn"),
         (
             "/api/search?sort=willekeurig",
             422,
@@ -81,7 +81,7 @@ def test_facets(client: TestClient) -> None:
             "sortering 'willekeurig' is onbekend",
         ),
         ("/api/search?van=morgen", 422, "ongeldige-invoer", "van 'morgen' is geen datum"),
-        ("/api/cases?page=0", 422, "ongeldige-invoer", "page moet minstens 1 zijn"),
+        ("/api/cases?page=0", 422, "ongeldige-invoer", "paginanummer moet minstens 1 zijn"),
     ],
 )
 def test_errors_are_json_in_dutch(client: TestClient, url: str, status: int, code: str, detail: str) -> None:

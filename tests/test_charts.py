@@ -197,7 +197,9 @@ def test_label_column_grows_with_labels_and_long_labels_are_truncated_with_full_
     assert bar_x("Wlz") < bar_x("Jeugdwet en Wet langdurige zorg")
     assert bar_x("Wlz") >= len("Wlz") * 6
     long = "Knelpunt tussen gemeente en zorgkantoor over de financiering van " * 3
-    assert bar_x(long) <= 640 * 0.4
+    assert bar_x(long) <= 640 * 0.52
+    for whole in ("Grens Jeugdwet – passend onderwijs", "Grens Jeugdwet – Participatiewet"):  # were cut off
+        assert visible(all_of(parse(bar_chart([Bar(whole, 1)], title="t")), "text")[0]) == whole
     root = parse(bar_chart([Bar(long, 1)], title="t"))
     label = all_of(root, "text")[0]
     assert visible(label).endswith("…") and len(visible(label)) < len(long)

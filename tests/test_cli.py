@@ -168,7 +168,7 @@ def test_patterns_report_export_import(env: Settings, tmp_path: Path) -> None:
         (["patterns", "--tabel", "taart"], "tabel 'taart' bestaat niet"),
         (["rapport", "--van", "2024-13", "--tot", "2024-12"], "geen maand"),
         (["rapport", "--van", "2024", "--tot", "2024", "--formaat", "pdf"], "formaat 'pdf' is onbekend"),
-        (["import", "bestaat/niet.json"], "is niet te lezen"),
+        (["import", "bestaat/niet.json"], "'bestaat/niet.json': bestaat niet"),
     ],
 )
 def test_loop_commands_fail_in_dutch(

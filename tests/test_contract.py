@@ -92,7 +92,7 @@ def test_parser_errors_are_dutch(client: TestClient) -> None:
     }
     for url in ("/signalen", "/zoekopdrachten"):  # a multipart body without its boundary
         broken = client.post(url, content=b"abc", headers={"content-type": "multipart/form-data"})
-        assert broken.status_code == 400 and "het verzoek is ongeldig" in broken.text
+        assert broken.status_code == 400 and "Het verzoek is ongeldig." in broken.text
         assert "boundary" not in broken.text.lower()
 
 

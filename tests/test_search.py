@@ -166,9 +166,9 @@ def test_bad_syntax_degrades_to_words(ingested: KnowledgeBase) -> None:
         ({"tot": "2024-13"}, "tot '2024-13' is geen datum"),
         ({"van": "2024", "tot": "2023"}, "van (2024) ligt na tot (2023)"),
         ({"sort": "titel"}, "sortering 'titel' is onbekend"),
-        ({"page": "twee"}, "page 'twee' is geen geheel getal"),
-        ({"page": 0}, "page moet tussen 1 en 1000 liggen"),
-        ({"limit": 500}, "limit moet tussen 1 en 100 liggen"),
+        ({"page": "twee"}, "paginanummer 'twee' is geen geheel getal"),
+        ({"page": 0}, "paginanummer moet tussen 1 en 1000 liggen"),
+        ({"limit": 500}, "aantal per pagina moet tussen 1 en 100 liggen"),
     ],
 )
 def test_bad_parameters_are_refused_in_dutch(kwargs: dict[str, object], message: str) -> None:

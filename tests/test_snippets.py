@@ -54,3 +54,40 @@ def test_a_linked_id_shows_in_the_snippet_on_page_and_in_json(sample_kb: Knowled
     for hit in api["hits"]:
         for snippet in hit["snippets"]:
             assert "(, )" not in snippet
+
+
+def test_a_block_without_punctuation_does_not_run_into_the_next() -> None:
+    """A heading ("Advies") is followed by " ·" in a snippet, not glued to the next sentence."""
+    text = render("## Advies\n\nDe gemeente betaalt.\n\n- Jeugdwet\n- Wlz\n\nZie [[2020-02-x]]\n").text
+    assert re.findall(r"\w+", text) == ["Advies", "De", "gemeente", "betaalt", "Jeugdwet", "Wlz", "Zie"]
+    assert " ".join(plain_text(text).split()) == "Advies · De gemeente betaalt. Jeugdwet · Wlz · Zie 2020-02-x"
+
+
+def test_snippets_on_the_sample_corpus_keep_headings_apart(sample_kb: KnowledgeBase) -> None:
+    snippets = " ".join(s for hit in sample_kb.search(make_request(query="thuiszitter", limit=50)).hits for s in hit.snippets)
+    for heading in ("Advies", "Vervolg", "Feiten", "Overwegingen"):
+        assert not re.search(rf"\b{heading} [A-Z]", snippets), heading
+    assert "Advies · De" in snippets
+
+
+def test_evidence_reads_as_text_without_markdown_or_links(sample_kb: KnowledgeBase) -> None:
+    """The evidence of a recognised blocker is shown on the case page, in Te beoordelen, in the
+    brief and by the CLI: it must read as text, not as Markdown."""
+    ids = [case.id for case in sample_kb.cases(limit=500).data]
+    evidence = [f.evidence for case_id in ids for f in sample_kb.case(case_id).bevindingen if f.evidence]
+    evidence += [e for item in sample_kb.review_queue().items for e in item.evidence]
+    assert len(evidence) > 100
+    assert [e for e in evidence if "[[" in e or "**" in e or "\n" in e or e.startswith(("- ", "#"))] == []
+    assert any("2019-02-schulden-beslag-gezin-regie" in e for e in evidence)  # a bare link shows its id
+
+
+def test_readable_shows_a_piece_of_markdown_as_text() -> None:
+    from kb.snippets import readable
+
+    assert readable("Zie [[2020-02-x]] en [[2021-01-y|de casus uit 2021]].") == "Zie 2020-02-x en de casus uit 2021."
+    assert readable("Waar het vastloopt\n\n- **Participatiewet.\nInkomen.** Op zijn 18e.") == (
+        "Waar het vastloopt · Participatiewet. Inkomen. Op zijn 18e."
+    )
+    assert readable("## Advies\nDe gemeente *betaalt* de helft.") == "Advies · De gemeente betaalt de helft."
+    assert readable("Aan:** wethouder jeugd") == "Aan: wethouder jeugd"
+    assert readable("3 * 4 is 12") == "3 * 4 is 12"

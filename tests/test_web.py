@@ -106,10 +106,10 @@ def test_unknown_link_target_is_marked(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("url", "status", "text"),
     [
-        ("/casus/bestaat-niet", 404, "casus &#39;bestaat-niet&#39; bestaat niet"),
-        ("/nergens", 404, "deze pagina bestaat niet"),
-        ("/zoeken?van=gisteren", 422, "van &#39;gisteren&#39; is geen datum"),
-        ("/zoeken?page=x", 422, "page &#39;x&#39; is geen geheel getal"),
+        ("/casus/bestaat-niet", 404, "<p>Casus &#39;bestaat-niet&#39; bestaat niet.</p>"),
+        ("/nergens", 404, "<p>Deze pagina bestaat niet.</p>"),
+        ("/zoeken?van=gisteren", 422, "<p>Van &#39;gisteren&#39; is geen datum"),
+        ("/zoeken?page=x", 422, "<p>Paginanummer &#39;x&#39; is geen geheel getal.</p>"),
     ],
 )
 def test_errors_render_as_pages(client: TestClient, url: str, status: int, text: str) -> None:

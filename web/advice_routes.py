@@ -77,8 +77,8 @@ async def dossier_page(request: Request, kb: KBDep) -> Response:
     note_audit(request, cases=[row.id for row in result.rijen])
     if form.get("formaat") == "md":
         headers = {"Content-Disposition": 'attachment; filename="adviesdossier.md"'}
-        labels = {t.code: t.label for t in kb.taxonomy.blokkades}
-        return Response(result.to_markdown(labels), media_type="text/markdown; charset=utf-8", headers=headers)
+        markdown = result.to_markdown(kb.taxonomy.facet_label)
+        return Response(markdown, media_type="text/markdown; charset=utf-8", headers=headers)
     values["grens"] = result.grens
     values["met"] = result.met
     return templates.TemplateResponse(request, "dossier.html", _context(kb, values, dossier=result))

@@ -20,6 +20,7 @@ from api.access import audit_event
 from api.auth_routes import AUDIT_PAGE
 from api.deps import KBDep
 from api.sessions import Brakes, Sessions, minutes
+from kb.access import ROLE_LABELS
 from web.routes import templates
 
 router = APIRouter(include_in_schema=False)
@@ -128,6 +129,7 @@ def audit_page(request: Request, kb: KBDep) -> Response:
         "pages": max(1, (total + AUDIT_PAGE - 1) // AUDIT_PAGE),
         "wanted": wanted,
         "actions": kb.audit.actions(),
+        "role_labels": ROLE_LABELS,
         "verdict": kb.audit.verify() if params.get("controleer") == "1" else None,
         "page_url": lambda n: "/audit?" + urlencode({**query, "pagina": n}),
         "check_url": "/audit?" + urlencode({**query, "controleer": 1}),

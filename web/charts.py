@@ -107,9 +107,10 @@ def _text(x: float, y: float, content: str, *, anchor: str = "start", extra: str
 
 def _label_column(labels: Iterable[str], width: int) -> int:
     """Width of a column of labels: the widest label as drawn (not a count of characters, so
-    "Amsterdam-Amstelland" is not cut off), capped at two fifths of the chart."""
+    "Amsterdam-Amstelland" is not cut off), capped at half the chart (so the longest blocker,
+    "Grens Jeugdwet – passend onderwijs", and the longest team name fit whole)."""
     longest = max((text_px(label) for label in labels), default=0.0)
-    cap = min(260, width * 2 // 5)
+    cap = min(330, width // 2)
     return max(min(math.ceil(longest) + 2 * PAD, cap), 40)
 
 

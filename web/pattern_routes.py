@@ -71,6 +71,18 @@ def charts(result: Patterns) -> dict[str, Markup]:
     }
 
 
+def leaders(trend: Table) -> tuple[list[Any], int, str]:
+    """The blockers that block the most cases in this period (all of them when tied), that number,
+    and their names as a Dutch list ("A, B en C"; beyond four "A, B, C en nog 2 andere")."""
+    top = max((int(row.cells[0].value) for row in trend.rijen), default=0)
+    rows = [row for row in trend.rijen if top and row.cells[0].value == top]
+    names = [row.label for row in rows]
+    if len(names) > 4:
+        names = [*names[:3], f"nog {len(rows) - 3} andere"]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1] if names else ""
+    return rows, top, listed
+
+
 def matrix_chart(matrix: Table) -> Markup:
     return table_heatmap(matrix, "Knelpuntenmatrix", top=len(matrix.kolommen), column_title="Wet")
 
@@ -105,6 +117,7 @@ def dashboard(request: Request, kb: KBDep) -> Response:
                 (name, title, list(facets.get(name, {})), chosen.get(name, ())) for name, title in FILTER_FIELDS
             ],
             "charts": charts(result),
+            "leaders": leaders(result.tabellen["trend"]),
             "drill": drill,
             "export": lambda table, fmt: f"/api/patterns/{table}?{urlencode([*params, ('formaat', fmt)])}",
             "label": lambda f, c: label_for(kb, f, c),

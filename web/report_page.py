@@ -24,9 +24,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def default_period(kb: KnowledgeBase) -> tuple[str, str]:
-    """The twelve months up to and including the month of the newest case."""
+    """The twelve months up to and including the month of the newest case (without cases: up to
+    this month)."""
+    from datetime import date
+
     newest = kb.cases(limit=1).data
-    last = newest[0].datum[:7] if newest else periods.period_of("2000-01", "maand")
+    last = newest[0].datum[:7] if newest else date.today().strftime("%Y-%m")
     return periods.months_back(last, 12), last
 
 

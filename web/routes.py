@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from api.access import note_audit
@@ -60,6 +61,19 @@ def snippet(html: str) -> Markup:
 templates.env.filters["snippet"] = snippet
 
 
+def sentence(text: str) -> str:
+    """A message written to go after a code or a colon ("deze pagina bestaat niet") as a sentence
+    of its own on a page: a capital first, a full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".?!)" else text + "."
+
+
+templates.env.filters["sentence"] = sentence
+
+
 def startup_message(request: Request | None) -> str | None:
     """The start-up sentence every page shows while the server loads and reads cases, else None
     (also for a page rendered outside a request, such as ``leerlus rapport --formaat html``)."""
@@ -68,7 +82,20 @@ def startup_message(request: Request | None) -> str | None:
     return startup.message() if startup is not None else None
 
 
-templates.env.globals["startup_message"] = startup_message
+# What a page says instead of "nothing found" while the start-up is still reading the cases.
+STILL_READING = "Nog niets gevonden, maar Leerlus leest de casussen nog in; ververs de pagina zo meteen."
+
+
+@pass_context
+def nothing(context: Any, sentence: str) -> str:
+    """What a page says where it found nothing: ``sentence`` once the start-up is done; while the
+    cases are still being read, that nothing is found *yet*. Every "geen ..." of a page that
+    depends on the cases goes through here, so no page claims the knowledge base is empty while
+    the one start-up state says it is still reading."""
+    return STILL_READING if startup_message(context.get("request")) else sentence
+
+
+templates.env.globals.update(startup_message=startup_message, nothing=nothing)
 
 
 def current_user(request: Request | None) -> Any:
@@ -258,7 +285,7 @@ def analyze_page(
             "tekst": tekst,
             "analysis": analysis,
             "blockers": blockers_once(analysis.blockers) if analysis else [],
-            "entity_kinds": ENTITY_KINDS,
+            "concepts": concepts_once(analysis.entities) if analysis else [],
             "marked": marked_text(body, analysis.entities) if analysis else None,
             "json_url": None,
         },
@@ -284,6 +311,28 @@ def blockers_once(found: Any) -> list[BlockerOnce]:
         sentence = " ".join(item.evidence.split())
         if sentence and sentence not in group.evidence:
             group.evidence.append(sentence)
+    return list(groups.values())
+
+
+class ConceptOnce:
+    """One recognised concept (a law, body or provision) with the words that named it in the text."""
+
+    def __init__(self, kind: str, canonical: str) -> None:
+        self.kind, self.canonical, self.texts, self.count = kind, canonical, list[str](), 0
+
+
+def concepts_once(entities: Any) -> list[ConceptOnce]:
+    """Recognised concepts once each, in the Dutch word for their kind, in order of first mention:
+    "Wlz" three times in a text is one law, named three times."""
+    groups: dict[tuple[str, str], ConceptOnce] = {}
+    for entity in entities:
+        if not entity.canonical:
+            continue
+        kind = ENTITY_KINDS.get(entity.label, entity.label.lower())
+        group = groups.setdefault((kind, entity.canonical), ConceptOnce(kind, entity.canonical))
+        group.count += 1
+        if entity.text not in group.texts:
+            group.texts.append(entity.text)
     return list(groups.values())
 
 
