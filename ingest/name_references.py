@@ -25,16 +25,18 @@ from dataclasses import dataclass
 
 from ingest.name_spans import TITLE_WORDS, Spans
 
-NAME_WORD = r"[A-ZÀ-Þ][\wÀ-ſ'’]+"
+NAME_WORD = r"[A-ZÀ-Þ][\wÀ-ſ'’]{1,40}"
 PARTICLE = r"(?:van|de|der|den|het|ten|ter|te|op|in|'t|le|la|du|da|di|von|el|al|bin|ben)"
-NAME = rf"{NAME_WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+)*{NAME_WORD})*"
+# At most five words with at most three particles between two: unbounded, a run of capitalised words
+# ("Jan Jan Jan ...") was read to its end from every word, which is quadratic in the text.
+NAME = rf"{NAME_WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+){{0,3}}{NAME_WORD}){{0,4}}"
 TERM_USE = re.compile(rf"(?<![\wÀ-ſ-])({NAME})-[a-zà-ÿ]")
 SEPARATOR = re.compile(r"[ \t]*(?:,|&|;|\ben\b|\band\b)[ \t]*")
-DESCRIBED = re.compile(rf"({NAME})[ \t]*\(([^()\n]{{1,80}})\)")
+DESCRIBED = re.compile(rf"(?<![\wÀ-ſ])({NAME})[ \t]*\(([^()\n]{{1,80}})\)")
 YEAR = re.compile(r"\b(?:19|20)\d\d\)$")
 CITATION = re.compile(
-    rf"([\wÀ-ſ]+)[ \t]*\(((?:{PARTICLE}[ \t]+)*{NAME}"
-    rf"(?:[ \t]*(?:,|&|;|\ben\b|\band\b)[ \t]*(?:{PARTICLE}[ \t]+)*{NAME})*)(?:[ \t]*,?[ \t]*(?:19|20)\d\d)?\)",
+    rf"(?<![\wÀ-ſ])([\wÀ-ſ]{{1,40}})[ \t]*\(((?:{PARTICLE}[ \t]+){{0,3}}{NAME}"
+    rf"(?:[ \t]*(?:,|&|;|\ben\b|\band\b)[ \t]*(?:{PARTICLE}[ \t]+){{0,3}}{NAME}){{0,5}})(?:[ \t]*,?[ \t]*(?:19|20)\d\d)?\)",
     re.IGNORECASE,
 )
 
