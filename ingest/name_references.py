@@ -36,7 +36,8 @@ DESCRIBED = re.compile(rf"(?<![\wÀ-ſ])({NAME})[ \t]*\(([^()\n]{{1,80}})\)")
 YEAR = re.compile(r"\b(?:19|20)\d\d\)$")
 CITATION = re.compile(
     rf"(?<![\wÀ-ſ])([\wÀ-ſ]{{1,40}})[ \t]*\(((?:{PARTICLE}[ \t]+){{0,3}}{NAME}"
-    rf"(?:[ \t]*(?:,|&|;|\ben\b|\band\b)[ \t]*(?:{PARTICLE}[ \t]+){{0,3}}{NAME}){{0,5}})(?:[ \t]*,?[ \t]*(?:19|20)\d\d)?\)",
+    rf"(?:{SEPARATOR.pattern}(?:{PARTICLE}[ \t]+){{0,3}}{NAME}){{0,5}})"
+    r"(?:[ \t]*,?[ \t]*(?:19|20)\d\d)?\)",
     re.IGNORECASE,
 )
 
